@@ -1,0 +1,27 @@
+/* gemm.h - the one seam to BLAS.  Every matrix product in tickernet goes
+ * through tn_gemm, row-major:
+ *   C (M, N) = alpha * op(A) (M, K) * op(B) (K, N) + beta * C
+ * op(X) is X or X^T as trans_a / trans_b say; lda, ldb, ldc are the row
+ * strides of A, B, C as stored.  With real == float this is cblas_sgemm,
+ * with double cblas_dgemm.  tn_gemm_ref is the naive triple loop the tests
+ * compare against. */
+#ifndef TN_GEMM_H
+#define TN_GEMM_H
+
+#include "real.h"
+
+void tn_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
+	     const real *A, int lda, const real *B, int ldb, real beta, real *C,
+	     int ldc);
+void tn_gemm_ref(int trans_a, int trans_b, int M, int N, int K, real alpha,
+		 const real *A, int lda, const real *B, int ldb, real beta,
+		 real *C, int ldc);
+
+/* Checks that the BLAS loaded at run time is OpenBLAS (a plain Debian image
+ * may route libblas.so.3 to the slow reference BLAS) and pins it to one
+ * thread, so results are deterministic.  Returns 0, or -1 with *why set. */
+int tn_blas_init(const char **why);
+/* OpenBLAS's configuration string, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ...". */
+const char *tn_blas_config(void);
+
+#endif
