@@ -1,0 +1,2 @@
+/* The GEMM seam in double precision. */
+#include "test_gemm.c"
