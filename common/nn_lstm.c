@@ -1,0 +1,279 @@
+/* nn_lstm.c - see nn_lstm.h.
+ *
+ * Dimensions: B batch, T timesteps, I first layer's inputs, H hidden,
+ * L layers, I_l layer l's inputs (I, then H).  Every sequence tensor is
+ * batch-first, so the rows of timestep t are a (B, .) slice with row
+ * stride T * width, which tn_gemm takes as its leading dimension. */
+#include "nn_lstm.h"
+
+#include <assert.h>
+#include <math.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "nn_act.h"
+
+#ifdef TN_REAL_DOUBLE
+#define TANH tanh
+#else
+#define TANH tanhf
+#endif
+
+size_t nn_lstm_cache_size(int B, int T, int I, int H, int L)
+{
+	size_t bth = (size_t)B * T * H, bh = (size_t)B * H;
+	/* gates (4 BTH); c, tanh_c, h_prev, h (BTH each); c0 (BH) */
+	size_t per_layer = 4 * bth + 4 * bth + bh;
+	/* mask, x_in below every layer but the top */
+	size_t between = 2 * bth;
+
+	assert(L >= 1 && L <= NN_LSTM_MAX_LAYERS);
+	return L * per_layer + (L - 1) * between +
+	       4 * bth + bth + 2 * bh; /* dgates, dh_seq, dh, dc */
+}
+
+void nn_lstm_cache_init(struct nn_lstm_cache *cache, real *buf, int B, int T,
+			int I, int H, int L)
+{
+	size_t bth = (size_t)B * T * H, bh = (size_t)B * H;
+	int l;
+
+	assert(L >= 1 && L <= NN_LSTM_MAX_LAYERS);
+	memset(cache, 0, sizeof *cache);
+	cache->B = B;
+	cache->T = T;
+	cache->I = I;
+	cache->H = H;
+	cache->L = L;
+	for (l = 0; l < L; l++) {
+		struct nn_lstm_layer_cache *lc = &cache->layer[l];
+
+		lc->gates = buf, buf += 4 * bth;
+		lc->c = buf, buf += bth;
+		lc->tanh_c = buf, buf += bth;
+		lc->h_prev = buf, buf += bth;
+		lc->h = buf, buf += bth;
+		lc->c0 = buf, buf += bh;
+		if (l < L - 1) {
+			lc->mask = buf, buf += bth;
+			lc->x_in = buf, buf += bth;
+		}
+	}
+	cache->dgates = buf, buf += 4 * bth;
+	cache->dh_seq = buf, buf += bth;
+	cache->dh = buf, buf += bh;
+	cache->dc = buf;
+}
+
+void nn_lstm_draw_masks(struct nn_lstm_cache *cache, real p,
+			struct tn_rng *rng)
+{
+	int n = cache->B * cache->T * cache->H, l;
+
+	for (l = 0; l < cache->L - 1; l++)
+		nn_dropout_mask(cache->layer[l].mask, p, n, rng);
+}
+
+/* One layer over the whole sequence.  xin (B, T, In) is its input, h0 and
+ * c0 (B, H) its initial state or NULL. */
+static void layer_forward(struct nn_lstm_layer_cache *lc, const real *xin,
+			  const real *h0, const real *c0,
+			  const struct nn_lstm_layer *w, int B, int T, int In,
+			  int H)
+{
+	int G = 4 * H, b, t, j;
+
+	/* gates (B*T, 4H) = b_ih + b_hh + x (B*T, In) W_ih^T, one GEMM for
+	 * every timestep */
+	for (b = 0; b < B * T; b++)
+		for (j = 0; j < G; j++)
+			lc->gates[(size_t)b * G + j] =
+				(w->b_ih ? w->b_ih[j] : 0) +
+				(w->b_hh ? w->b_hh[j] : 0);
+	tn_gemm(0, 1, B * T, G, In, 1, xin, In, w->w_ih, In, 1, lc->gates, G);
+
+	for (b = 0; b < B; b++)
+		for (j = 0; j < H; j++) {
+			lc->h_prev[(size_t)b * T * H + j] = h0 ? h0[b * H + j] : 0;
+			lc->c0[b * H + j] = c0 ? c0[b * H + j] : 0;
+		}
+
+	for (t = 0; t < T; t++) {
+		/* gates[:, t] (B, 4H) += h_{t-1} (B, H) W_hh^T (H, 4H) */
+		tn_gemm(0, 1, B, G, H, 1, lc->h_prev + (size_t)t * H, T * H,
+			w->w_hh, H, 1, lc->gates + (size_t)t * G, T * G);
+		for (b = 0; b < B; b++) {
+			size_t bt = (size_t)b * T + t;
+			real *gi = lc->gates + bt * G, *gf = gi + H,
+			     *gg = gi + 2 * H, *go = gi + 3 * H;
+			const real *cp = t ? lc->c + (bt - 1) * H : lc->c0 + (size_t)b * H;
+			real *c = lc->c + bt * H, *tc = lc->tanh_c + bt * H,
+			     *h = lc->h + bt * H;
+
+			for (j = 0; j < H; j++) {
+				gi[j] = nn_sigmoid(gi[j]);
+				gf[j] = nn_sigmoid(gf[j]);
+				gg[j] = TANH(gg[j]);
+				go[j] = nn_sigmoid(go[j]);
+				c[j] = gf[j] * cp[j] + gi[j] * gg[j];
+				tc[j] = TANH(c[j]);
+				h[j] = go[j] * tc[j];
+			}
+			if (t + 1 < T)
+				memcpy(lc->h_prev + (bt + 1) * H, h, H * sizeof *h);
+		}
+	}
+}
+
+void nn_lstm_forward(real *out, real *h_n, real *c_n,
+		     struct nn_lstm_cache *cache, const real *x,
+		     const real *h0, const real *c0,
+		     const struct nn_lstm_layer *w, int train, int B, int T,
+		     int I, int H, int L)
+{
+	size_t bh = (size_t)B * H, bth = (size_t)B * T * H;
+	const real *xin = x;
+	int l, b;
+
+	assert(cache->B == B && cache->T == T && cache->I == I &&
+	       cache->H == H && cache->L == L);
+	cache->dropout = train;
+	for (l = 0; l < L; l++) {
+		struct nn_lstm_layer_cache *lc = &cache->layer[l];
+
+		layer_forward(lc, xin, h0 ? h0 + l * bh : NULL,
+			      c0 ? c0 + l * bh : NULL, &w[l], B, T,
+			      l ? H : I, H);
+		for (b = 0; b < B; b++) {
+			size_t last = ((size_t)b * T + T - 1) * H;
+
+			if (h_n)
+				memcpy(h_n + l * bh + (size_t)b * H, lc->h + last,
+				       H * sizeof *h_n);
+			if (c_n)
+				memcpy(c_n + l * bh + (size_t)b * H, lc->c + last,
+				       H * sizeof *c_n);
+		}
+		if (l < L - 1) {
+			nn_dropout_forward(lc->x_in, lc->h,
+					   train ? lc->mask : NULL, (int)bth);
+			xin = lc->x_in;
+		}
+	}
+	memcpy(out, cache->layer[L - 1].h, bth * sizeof *out);
+}
+
+/* Backpropagation through one layer.  cache->dh_seq (B, T, H) holds
+ * dL/dh of this layer's outputs (ignored when has_dseq is 0); dh_n, dc_n
+ * (B, H) or NULL the gradients w.r.t. its final state.  Leaves
+ * dL/d(pre-activation gates) in cache->dgates and the gradients w.r.t.
+ * h0, c0 in cache->dh, cache->dc, and accumulates into dw. */
+static void layer_backward(struct nn_lstm_cache *cache,
+			   const struct nn_lstm_layer_cache *lc,
+			   const struct nn_lstm_layer *dw, int has_dseq,
+			   const real *dh_n, const real *dc_n,
+			   const real *xin, const struct nn_lstm_layer *w,
+			   int B, int T, int In, int H)
+{
+	int G = 4 * H, b, t, j;
+	real *dgates = cache->dgates, *dh = cache->dh, *dc = cache->dc;
+
+	for (j = 0; j < B * H; j++) {
+		dh[j] = dh_n ? dh_n[j] : 0;
+		dc[j] = dc_n ? dc_n[j] : 0;
+	}
+	for (t = T - 1; t >= 0; t--) {
+		for (b = 0; b < B; b++) {
+			size_t bt = (size_t)b * T + t;
+			const real *gi = lc->gates + bt * G, *gf = gi + H,
+				   *gg = gi + 2 * H, *go = gi + 3 * H;
+			const real *cp = t ? lc->c + (bt - 1) * H : lc->c0 + (size_t)b * H;
+			const real *tc = lc->tanh_c + bt * H;
+			const real *dseq = cache->dh_seq + bt * H;
+			real *di = dgates + bt * G, *df = di + H, *dg = di + 2 * H,
+			     *dgo = di + 3 * H;
+			real *dhb = dh + (size_t)b * H, *dcb = dc + (size_t)b * H;
+
+			for (j = 0; j < H; j++) {
+				/* h = o tanh(c): through o, and into c */
+				real dhj = dhb[j] + (has_dseq ? dseq[j] : 0);
+				real dcj = dcb[j] + dhj * go[j] * (1 - tc[j] * tc[j]);
+
+				/* c = f c_prev + i g; then each gate's own
+				 * activation derivative */
+				di[j] = dcj * gg[j] * gi[j] * (1 - gi[j]);
+				df[j] = dcj * cp[j] * gf[j] * (1 - gf[j]);
+				dg[j] = dcj * gi[j] * (1 - gg[j] * gg[j]);
+				dgo[j] = dhj * tc[j] * go[j] * (1 - go[j]);
+				dcb[j] = dcj * gf[j];
+			}
+		}
+		/* dh_{t-1} (B, H) = dgates[:, t] (B, 4H) W_hh (4H, H) */
+		tn_gemm(0, 0, B, H, G, 1, dgates + (size_t)t * G, T * G, w->w_hh,
+			H, 0, dh, H);
+	}
+
+	/* weight gradients: one GEMM each over all B*T rows */
+	if (dw->w_ih) /* dW_ih (4H, In) += dgates^T (4H, B*T) x (B*T, In) */
+		tn_gemm(1, 0, G, In, B * T, 1, dgates, G, xin, In, 1, dw->w_ih,
+			In);
+	if (dw->w_hh) /* dW_hh (4H, H) += dgates^T (4H, B*T) h_prev (B*T, H) */
+		tn_gemm(1, 0, G, H, B * T, 1, dgates, G, lc->h_prev, H, 1,
+			dw->w_hh, H);
+	for (b = 0; b < B * T; b++)
+		for (j = 0; j < G; j++) {
+			real d = dgates[(size_t)b * G + j];
+
+			if (dw->b_ih)
+				dw->b_ih[j] += d;
+			if (dw->b_hh)
+				dw->b_hh[j] += d;
+		}
+}
+
+void nn_lstm_backward(real *dx, real *dh0, real *dc0,
+		      const struct nn_lstm_layer *dw, const real *dout,
+		      const real *dh_n, const real *dc_n,
+		      struct nn_lstm_cache *cache, const real *x,
+		      const struct nn_lstm_layer *w, int B, int T, int I, int H,
+		      int L)
+{
+	size_t bh = (size_t)B * H, bth = (size_t)B * T * H;
+	int l, has_dseq = dout != NULL;
+	size_t k;
+
+	assert(cache->B == B && cache->T == T && cache->I == I &&
+	       cache->H == H && cache->L == L);
+	if (dout)
+		memcpy(cache->dh_seq, dout, bth * sizeof *dout);
+	for (l = L - 1; l >= 0; l--) {
+		const struct nn_lstm_layer_cache *lc = &cache->layer[l];
+		const real *xin = l ? cache->layer[l - 1].x_in : x;
+		int In = l ? H : I;
+
+		layer_backward(cache, lc, &dw[l], has_dseq,
+			       dh_n ? dh_n + l * bh : NULL,
+			       dc_n ? dc_n + l * bh : NULL, xin, &w[l], B, T,
+			       In, H);
+		if (dh0)
+			for (k = 0; k < bh; k++)
+				dh0[l * bh + k] += cache->dh[k];
+		if (dc0)
+			for (k = 0; k < bh; k++)
+				dc0[l * bh + k] += cache->dc[k];
+		if (l > 0) {
+			/* dL/dh of the layer below: dgates W_ih, then back
+			 * through its dropout */
+			tn_gemm(0, 0, B * T, H, 4 * H, 1, cache->dgates, 4 * H,
+				w[l].w_ih, H, 0, cache->dh_seq, H);
+			if (cache->dropout)
+				for (k = 0; k < bth; k++)
+					cache->dh_seq[k] *= cache->layer[l - 1].mask[k];
+			has_dseq = 1;
+		} else if (dx) {
+			/* dx (B*T, I) += dgates (B*T, 4H) W_ih (4H, I) */
+			tn_gemm(0, 0, B * T, I, 4 * H, 1, cache->dgates, 4 * H,
+				w[0].w_ih, I, 1, dx, I);
+		}
+	}
+}
