@@ -22,6 +22,7 @@
 #define TN_SYNTH_H
 
 #include "dates.h"
+#include "prices.h"
 
 #include <stdint.h>
 
@@ -32,11 +33,6 @@
 #define TN_SYNTH_SECTORS 10
 #define TN_SYNTH_DEFAULT_SEED 1
 #define TN_SYNTH_DEFAULT_SIGNAL 0.0
-
-struct tn_bar {
-	tn_day date;
-	double open, high, low, close, adj_close, volume;
-};
 
 struct tn_synth {
 	uint64_t seed;
