@@ -56,6 +56,7 @@ UNIT_D   = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/dbl_*.c)
 DRIVERS  = $(patsubst tests/drivers/%.c,$(B)/tests/drivers/%,$(wildcard tests/drivers/*.c))
 SHIMS    = $(patsubst tests/shims/%.c,$(B)/tests/shims/%.so,$(wildcard tests/shims/*.c))
 MANPAGES = $(wildcard man/*.[1-8])
+BENCHES  = $(patsubst bench/%.c,$(B)/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all lib tests test asan demo bench deps install uninstall clean check-man
 .DEFAULT_GOAL := all
@@ -119,7 +120,7 @@ demo: deps
 	TN_BUILD=$(B) examples/demo.sh
 
 bench: deps
-	$(MAKE) all $(B)/bench/gemm
+	$(MAKE) all $(BENCHES)
 	TN_BUILD=$(B) bench/run.sh
 
 $(B)/bench/%: bench/%.c $(LIB)
