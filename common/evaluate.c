@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-void tn_metrics_compute(struct tn_metrics *m, const double *pred,
+void tn_eval_compute(struct tn_eval *m, const double *pred,
 			const double *actual, long n)
 {
 	double se = 0, ae = 0, se_zero = 0, hits = 0, moves = 0;

@@ -18,13 +18,13 @@
 /* The momentum baseline's default window, in trading days. */
 #define TN_MOMENTUM_WINDOW 20
 
-struct tn_metrics {
+struct tn_eval {
 	long n;
 	double mse, mae, dir_acc, ic, skill;
 };
 
 /* Metrics of pred against actual over n days (n >= 1). */
-void tn_metrics_compute(struct tn_metrics *m, const double *pred,
+void tn_eval_compute(struct tn_eval *m, const double *pred,
 			const double *actual, long n);
 
 /* The momentum baseline's forecast of the log return over the next

@@ -6,9 +6,9 @@ TEST(metrics_of_a_small_case_by_hand)
 {
 	const double pred[] = { 0.01, -0.02, 0.00, 0.03 };
 	const double actual[] = { 0.02, -0.01, 0.01, -0.01 };
-	struct tn_metrics m;
+	struct tn_eval m;
 
-	tn_metrics_compute(&m, pred, actual, 4);
+	tn_eval_compute(&m, pred, actual, 4);
 	CHECK_INT(m.n, 4);
 	/* errors -0.01, -0.01, -0.01, 0.04 */
 	CHECK_NEAR(m.mse, (1e-4 * 3 + 16e-4) / 4, 1e-15);
@@ -25,13 +25,13 @@ TEST(ic_is_pearson_and_nan_for_a_constant)
 	const double b[] = { 2, 4, 6, 8, 10 };
 	const double c[] = { 5, 4, 3, 2, 1 };
 	const double zero[] = { 0, 0, 0, 0, 0 };
-	struct tn_metrics m;
+	struct tn_eval m;
 
-	tn_metrics_compute(&m, a, b, 5);
+	tn_eval_compute(&m, a, b, 5);
 	CHECK_NEAR(m.ic, 1.0, 1e-15);
-	tn_metrics_compute(&m, c, b, 5);
+	tn_eval_compute(&m, c, b, 5);
 	CHECK_NEAR(m.ic, -1.0, 1e-15);
-	tn_metrics_compute(&m, zero, b, 5);
+	tn_eval_compute(&m, zero, b, 5);
 	CHECK(isnan(m.ic));
 	CHECK_NEAR(m.skill, 0.0, 0);
 	CHECK_NEAR(m.dir_acc, 0.5, 0);
@@ -41,9 +41,9 @@ TEST(no_moves_means_no_direction_and_no_skill)
 {
 	const double pred[] = { 0.1, -0.1 };
 	const double actual[] = { 0, 0 };
-	struct tn_metrics m;
+	struct tn_eval m;
 
-	tn_metrics_compute(&m, pred, actual, 2);
+	tn_eval_compute(&m, pred, actual, 2);
 	CHECK(isnan(m.dir_acc));
 	CHECK(isnan(m.skill));
 	CHECK_NEAR(m.mse, 0.01, 1e-15);
