@@ -36,7 +36,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CFLAGS  ?=
 LDFLAGS ?=
 ALL_CFLAGS  = $(STD) $(OPT) $(WARN) $(SANFLAGS) -DTN_VERSION='"$(VERSION)"' \
-              -Icommon $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+              -iquote common $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LDLIBS      = $(PKG_LIBS) -lcsv -lm
 
