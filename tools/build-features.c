@@ -1,0 +1,324 @@
+/* build-features - prices CSV in, point-in-time features CSV out.
+ *
+ * One pass over the input: each symbol's rows are pushed through the
+ * feature set as they arrive and written at once, so memory is bounded by
+ * the longest window (or by --min-history bars), never by the input. */
+#include "atomic.h"
+#include "cli.h"
+#include "csvio.h"
+#include "dates.h"
+#include "features.h"
+#include "prices.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The preset used when neither --features nor --preset is given. */
+#define DEFAULT_PRESET "default"
+/* The tolerance build-features -v reports a --min-history for. */
+#define MIN_HISTORY_TOL 1e-6
+/* The largest --min-history. */
+#define MAX_MIN_HISTORY 10000000L
+
+static const char usage[] =
+	"Usage: build-features [-qv] [-f LIST | -p PRESET] [--no-adjust]\n"
+	"                      [--asof DATE] [--keep-warmup] [--min-history N]\n"
+	"                      [--skip-bad] [-o FILE] [FILE]\n"
+	"Read prices CSV (FILE, or stdin when FILE is absent or '-') and write\n"
+	"point-in-time features CSV: symbol,date,FEATURE...\n"
+	"\n"
+	"  -f, --features LIST   comma-separated feature names, e.g.\n"
+	"                        close,logret_1,rsi_14,macd_12_26_9,bbupper_20_2\n"
+	"  -p, --preset NAME     default, gnn or lstm (default: default)\n"
+	"      --no-adjust       use raw prices, not prices scaled by\n"
+	"                        adj_close/close\n"
+	"      --asof DATE       ignore bars dated after DATE (YYYY-MM-DD)\n"
+	"      --keep-warmup     also write rows where a feature has no value\n"
+	"                        yet (empty cells)\n"
+	"      --min-history N   compute from each symbol's last N bars only\n"
+	"      --skip-bad        drop bad input rows and count them, instead of\n"
+	"                        failing\n"
+	"  -o, --output FILE     write FILE (replaced whole, or not at all)\n"
+	"  -q, --quiet           no warnings\n"
+	"  -v, --verbose         report lookback and rows written\n"
+	"  -h, --help            this help\n"
+	"  -V, --version         the version\n"
+	"\n"
+	"Features and presets are listed in build-features(1).\n";
+
+enum {
+	OPT_NO_ADJUST = 256,
+	OPT_ASOF,
+	OPT_KEEP_WARMUP,
+	OPT_MIN_HISTORY,
+	OPT_SKIP_BAD,
+};
+
+static const struct option longopts[] = {
+	{ "features", required_argument, NULL, 'f' },
+	{ "preset", required_argument, NULL, 'p' },
+	{ "no-adjust", no_argument, NULL, OPT_NO_ADJUST },
+	{ "asof", required_argument, NULL, OPT_ASOF },
+	{ "keep-warmup", no_argument, NULL, OPT_KEEP_WARMUP },
+	{ "min-history", required_argument, NULL, OPT_MIN_HISTORY },
+	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
+	{ "output", required_argument, NULL, 'o' },
+	TN_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 },
+};
+
+/* What one run writes, and the per-symbol state of --min-history. */
+struct job {
+	struct tn_featset *fs;
+	struct tn_csv_writer *w;
+	int keep_warmup;
+	int has_asof;
+	tn_day asof;
+	long min_history;        /* 0: the whole history */
+	double *values;          /* (max(min_history, 1), nfeatures) */
+	/* --min-history: the symbol's last bars, a ring */
+	char symbol[TN_SYMBOL_MAX + 1];
+	struct tn_bar *ring;     /* (min_history) */
+	struct tn_bar *history;  /* (min_history) the ring in date order */
+	long nbars;              /* bars pushed into the ring */
+	long rows;               /* rows written */
+};
+
+/* Writes one features row unless it is a warm-up row being dropped.
+ * 0, or -1 when writing failed. */
+static int write_row(struct job *job, const char *symbol, tn_day date,
+		     const double *values, int complete)
+{
+	char text[TN_DATE_LEN + 1];
+	int i, n = tn_featset_count(job->fs);
+
+	if (!complete && !job->keep_warmup)
+		return 0;
+	tn_date_format(date, text);
+	if (tn_csv_put_string(job->w, symbol) < 0 ||
+	    tn_csv_put_string(job->w, text) < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (tn_csv_put_double(job->w, values[i]) < 0)
+			return -1;
+	job->rows++;
+	return tn_csv_end_row(job->w);
+}
+
+/* --min-history: computes and writes the buffered symbol's rows. */
+static int flush_history(struct job *job)
+{
+	long n = job->nbars < job->min_history ? job->nbars : job->min_history;
+	long start = job->nbars - n, t;
+	int complete;
+
+	tn_featset_reset(job->fs);
+	for (t = 0; t < n; t++) {
+		job->history[t] = job->ring[(start + t) % job->min_history];
+		complete = tn_featset_push(job->fs, &job->history[t], job->values);
+		if (write_row(job, job->symbol, job->history[t].date, job->values,
+			      complete) < 0)
+			return -1;
+	}
+	job->nbars = 0;
+	return 0;
+}
+
+/* Pushes one input row.  0, or -1 when writing failed. */
+static int push_row(struct job *job, const struct tn_price_row *row)
+{
+	int complete;
+
+	if (job->min_history) {
+		if (row->first && job->nbars && flush_history(job) < 0)
+			return -1;
+		if (row->first)
+			memcpy(job->symbol, row->symbol, sizeof job->symbol);
+		if (job->has_asof && row->bar.date > job->asof)
+			return 0;
+		job->ring[job->nbars++ % job->min_history] = row->bar;
+		return 0;
+	}
+	if (row->first)
+		tn_featset_reset(job->fs);
+	if (job->has_asof && row->bar.date > job->asof)
+		return 0;
+	complete = tn_featset_push(job->fs, &row->bar, job->values);
+	return write_row(job, row->symbol, row->bar.date, job->values, complete);
+}
+
+/* A -o target that is not a regular file (/dev/null, a FIFO) cannot be
+ * replaced by rename, so it is written in place. */
+static int is_special(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
+int main(int argc, char **argv)
+{
+	struct tn_feature features[TN_FEAT_MAX];
+	struct tn_atomic atomic = { 0 };
+	struct tn_prices_reader *pr = NULL;
+	struct tn_price_row row;
+	struct job job = { 0 };
+	const char *list = NULL, *preset = NULL, *output = NULL;
+	const char *input = "-", *err = NULL;
+	const char **names = NULL;
+	char why[256];
+	FILE *in = stdin, *out = stdout;
+	int c, i, n, rc, flags = 0, prflags = 0, direct = 0;
+	int status = TN_EX_OK;
+
+	tn_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "f:p:o:" TN_COMMON_SHORTOPTS,
+				longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			list = optarg;
+			break;
+		case 'p':
+			preset = optarg;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case OPT_NO_ADJUST:
+			flags |= TN_FEAT_NO_ADJUST;
+			break;
+		case OPT_ASOF:
+			if (tn_date_parse(optarg, &job.asof) < 0)
+				tn_usage_error("--asof: expected a date YYYY-MM-DD: '%s'",
+					       optarg);
+			job.has_asof = 1;
+			break;
+		case OPT_KEEP_WARMUP:
+			job.keep_warmup = 1;
+			break;
+		case OPT_MIN_HISTORY:
+			job.min_history = tn_optlong("--min-history", optarg, 1,
+						     MAX_MIN_HISTORY);
+			break;
+		case OPT_SKIP_BAD:
+			prflags |= TN_PRICES_SKIP_BAD;
+			break;
+		default:
+			tn_common_option(c, usage);
+			break;
+		}
+	}
+	if (argc - optind > 1)
+		tn_usage_error("one input file at most (join files with cat)");
+	if (optind < argc)
+		input = argv[optind];
+	if (list && preset)
+		tn_usage_error("--features and --preset exclude each other");
+	if (preset && !(list = tn_feature_preset(preset)))
+		tn_usage_error("--preset: unknown preset '%s' (default, gnn, lstm)",
+			       preset);
+	if (!list)
+		list = tn_feature_preset(DEFAULT_PRESET);
+	n = tn_feature_list_parse(list, features, TN_FEAT_MAX, why, sizeof why);
+	if (n < 0)
+		tn_usage_error("--features: %s", why);
+
+	job.fs = tn_featset_new(features, n, flags);
+	job.values = xcalloc((size_t)n, sizeof *job.values);
+	if (job.min_history) {
+		job.ring = xcalloc((size_t)job.min_history, sizeof *job.ring);
+		job.history = xcalloc((size_t)job.min_history, sizeof *job.history);
+	}
+	if (tn_featset_min_history(job.fs, MIN_HISTORY_TOL) < 0)
+		info("lookback %d bars; obv depends on where the history starts",
+		     tn_featset_lookback(job.fs));
+	else
+		info("lookback %d bars; %d bars agree with the full history to %g",
+		     tn_featset_lookback(job.fs),
+		     tn_featset_min_history(job.fs, MIN_HISTORY_TOL),
+		     MIN_HISTORY_TOL);
+
+	if (strcmp(input, "-") != 0 && !(in = fopen(input, "r")))
+		die(TN_EX_NOINPUT, "%s:", input);
+	if (output && strcmp(output, "-") != 0) {
+		if (is_special(output)) {
+			if (!(out = fopen(output, "w")))
+				die(TN_EX_CANTCREAT, "%s:", output);
+			direct = 1;
+		} else {
+			if (tn_atomic_open(&atomic, output, 0644) < 0)
+				die(TN_EX_CANTCREAT, "%s: %s:", output, atomic.what);
+			out = atomic.fp;
+		}
+	}
+
+	names = xcalloc((size_t)n + 2, sizeof *names);
+	names[0] = "symbol";
+	names[1] = "date";
+	for (i = 0; i < n; i++)
+		names[i + 2] = tn_featset_feature(job.fs, i)->name;
+	pr = tn_prices_open(in, input, prflags);
+	if ((status = tn_prices_status(pr))) {
+		err = tn_prices_error(pr);
+		goto out;
+	}
+	job.w = tn_csv_writer_open(out, n + 2);
+	if (tn_csv_write_header(job.w, names) < 0)
+		goto write_error;
+	while ((rc = tn_prices_next(pr, &row)) > 0)
+		if (push_row(&job, &row) < 0)
+			goto write_error;
+	if (rc < 0) {
+		status = tn_prices_status(pr);
+		err = tn_prices_error(pr);
+		goto out;
+	}
+	if (job.min_history && job.nbars && flush_history(&job) < 0)
+		goto write_error;
+	if (tn_prices_skipped(pr))
+		warn("%s: %ld bad row%s skipped",
+		     strcmp(input, "-") ? input : "<stdin>", tn_prices_skipped(pr),
+		     tn_prices_skipped(pr) == 1 ? "" : "s");
+	info("%ld rows written", job.rows);
+	rc = tn_csv_writer_close(job.w);
+	job.w = NULL;
+	if (rc < 0)
+		goto write_error;
+	if (atomic.fp && tn_atomic_commit(&atomic) < 0) {
+		status = TN_EX_IOERR;
+		snprintf(why, sizeof why, "%s: %s: %s", output, atomic.what,
+			 strerror(errno));
+		err = why;
+	} else if (direct && fclose(out) != 0) {
+		status = TN_EX_IOERR;
+		snprintf(why, sizeof why, "%s: %s", output, strerror(errno));
+		err = why;
+	}
+	out = stdout;
+	goto out;
+
+write_error:
+	status = TN_EX_IOERR;
+	snprintf(why, sizeof why, "%s: write error: %s",
+		 output ? output : "stdout", strerror(errno));
+	err = why;
+out:
+	if (job.w)
+		tn_csv_writer_close(job.w);
+	if (status && atomic.fp)
+		tn_atomic_abort(&atomic);
+	if (status)
+		die(status, "%s", err);
+	tn_prices_close(pr);
+	if (in != stdin)
+		fclose(in);
+	free(names);
+	free(job.values);
+	free(job.ring);
+	free(job.history);
+	tn_featset_free(job.fs);
+	return tn_finish(status);
+}
