@@ -3,4 +3,27 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${TN_BUILD:-build}
+# PyTorch for comparison: Debian's python3-torch, which lives under
+# /usr/bin/python3 (a python3 earlier on PATH may lack it).
+torch_python=${TN_TORCH_PYTHON:-/usr/bin/python3}
+
+# Wall-clock figures: another busy process on these cores halves them.
+echo "# load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 "$build/bench/gemm"
+
+# The LSTM train step, then PyTorch's on the same machine: one thread
+# first (the figure compared), then two for information.
+c_line=$("$build/bench/lstm")
+printf '%s\n' "$c_line"
+rate() { awk '{ for (i = 2; i <= NF; i++) if ($i == "samples/s") print $(i - 1) }'; }
+c_rate=$(printf '%s\n' "$c_line" | rate | tail -n 1)
+if [ -x "$torch_python" ] && "$torch_python" -c 'import torch' 2>/dev/null; then
+	torch_lines=$("$torch_python" bench/lstm_torch.py 1 2)
+	printf '%s\n' "$torch_lines"
+	torch_rate=$(printf '%s\n' "$torch_lines" | head -n 1 | rate)
+	awk -v c="$c_rate" -v t="$torch_rate" 'BEGIN {
+		printf "lstm C / torch, one thread: %.2fx (%.1f vs %.1f samples/s; target 2x)\n",
+		       c / t, c, t }'
+else
+	echo "lstm torch: skipped ($torch_python has no torch; install python3-torch)"
+fi
