@@ -27,3 +27,12 @@ if [ -x "$torch_python" ] && "$torch_python" -c 'import torch' 2>/dev/null; then
 else
 	echo "lstm torch: skipped ($torch_python has no torch; install python3-torch)"
 fi
+
+# Indicator kernels (ns/bar, beside TA-Lib's figures), build-features end
+# to end, and the correlation matrix beside numpy.
+"$build/bench/indicators"
+BENCH_ROWS=${BENCH_ROWS:-2000000} bench/features.sh
+"$build/bench/corr"
+if [ -x "$torch_python" ] && "$torch_python" -c 'import numpy' 2>/dev/null; then
+	"$torch_python" bench/corr.py
+fi
