@@ -140,6 +140,32 @@ TEST(tier1_has_fifty_distinct_symbols)
 	CHECK_INT(tn_synth_sector("JPM"), 3);
 }
 
+/* data/tier1.txt is the list the demo feeds fetch-prices; it must be
+ * the table the synthetic market knows, in the same order.  Run from the
+ * repository root (tests/run.sh does). */
+TEST(data_tier1_matches_the_table)
+{
+	FILE *fp = fopen("data/tier1.txt", "r");
+	char line[64];
+	int i = 0;
+
+	if (!fp) {
+		FAILF("cannot open data/tier1.txt (run from the repository root)");
+		return;
+	}
+	while (fgets(line, sizeof line, fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !line[0])
+			continue;
+		if (i >= TN_TIER1_COUNT || strcmp(line, tn_tier1_symbol(i)) != 0)
+			FAILF("data/tier1.txt: %s at %d, table has %s", line, i,
+			      i < TN_TIER1_COUNT ? tn_tier1_symbol(i) : "nothing");
+		i++;
+	}
+	fclose(fp);
+	CHECK_INT(i, TN_TIER1_COUNT);
+}
+
 int main(void)
 {
 	RUN(bars_fall_on_trading_days_only);
@@ -149,5 +175,6 @@ int main(void)
 	RUN(placebo_market_has_no_lead_lag_and_signal_market_has);
 	RUN(invalid_symbol_is_refused);
 	RUN(tier1_has_fifty_distinct_symbols);
+	RUN(data_tier1_matches_the_table);
 	return tn_t_done();
 }
