@@ -146,7 +146,7 @@ TEST(tier1_has_fifty_distinct_symbols)
 TEST(data_tier1_matches_the_table)
 {
 	FILE *fp = fopen("data/tier1.txt", "r");
-	char line[64];
+	char line[256];
 	int i = 0;
 
 	if (!fp) {
