@@ -12,6 +12,7 @@
 #include "dates.h"
 #include "evaluate.h"
 #include "gemm.h"
+#include "gnn_data.h"
 #include "gnn_model.h"
 #include "json.h"
 #include "modelstore.h"
@@ -268,12 +269,13 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 {
 	const struct tn_panel *p = in->panel;
 	int D = p->ndates, h = o->horizon, L = o->lookback, F = in->F;
-	int first = in->first_day, start, d, k, i, j, f, s, v0, last_train;
+	int first = in->first_day, start, d, k, i, f, s, v0, last_train;
 	int warm = L - 1 > TN_MOMENTUM_WINDOW ? L - 1 : TN_MOMENTUM_WINDOW;
 	int *cand_days, ncand = 0, npeer = 0;
 	struct peer *peers;
 	const double *lr_t = in->logret + (size_t)t * (size_t)D;
 	double *sum, *sq, *cnt, ysq = 0, ycnt = 0;
+	const double **series;
 
 	memset(ds, 0, sizeof *ds);
 	cand_days = xmalloc(sizeof(int) * (size_t)(D > 0 ? D : 1));
@@ -381,6 +383,7 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 	ds->target_std = (real)(ycnt > 0 && ysq > 0 ? sqrt(ysq / ycnt) : 1);
 	free(sum);
 
+	series = xmalloc(sizeof *series * (size_t)ds->N);
 	for (k = 0; k < ds->S; k++) {
 		size_t N = (size_t)ds->N;
 		real *x = ds->x + (size_t)k * N * (size_t)F;
@@ -391,13 +394,8 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 			const double *row = tn_panel_row(p, ds->nodes[i], day);
 			double y = forward_return(in, ds->nodes[i], day, h);
 
-			/* A peer without a value that day enters as the mean. */
-			for (f = 0; f < F; f++) {
-				double v = row[in->feat[f]];
-
-				x[(size_t)i * (size_t)F + (size_t)f] =
-					isfinite(v) ? (real)((v - ds->mean[f]) / ds->std[f]) : 0;
-			}
+			gnn_standardise_node(x + (size_t)i * (size_t)F, row, in->feat,
+					     ds->mean, ds->std, F);
 			if (isfinite(y)) {
 				ds->y[(size_t)k * N + (size_t)i] = (real)(y / ds->target_std);
 				ds->mask[(size_t)k * N + (size_t)i] = 1;
@@ -405,20 +403,12 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 		}
 		/* The graph of day `day`: returns of the L days up to it. */
 		for (i = 0; i < ds->N; i++)
-			for (j = 0; j < i; j++) {
-				int from = day - L + 1 > first ? day - L + 1 : first;
-				double c = tn_corr_pair(
-					in->logret + (size_t)ds->nodes[i] * (size_t)D + from,
-					in->logret + (size_t)ds->nodes[j] * (size_t)D + from,
-					day - from + 1, 1, TN_CORR_PEARSON, (L + 1) / 2);
-
-				if (isfinite(c) && fabs(c) >= o->threshold)
-					adj[(size_t)i * N + (size_t)j] =
-						adj[(size_t)j * N + (size_t)i] = (real)fabs(c);
-			}
+			series[i] = in->logret + (size_t)ds->nodes[i] * (size_t)D;
+		gnn_snapshot_adjacency(adj, series, ds->N, day, first, L, o->threshold);
 		ds->actual[k] = forward_return(in, t, day, h);
 		ds->momentum[k] = tn_baseline_momentum(lr_t, day, TN_MOMENTUM_WINDOW, h);
 	}
+	free(series);
 	return 0;
 }
 
