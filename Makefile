@@ -37,7 +37,7 @@ CFLAGS  ?=
 LDFLAGS ?=
 ALL_CFLAGS  = $(STD) $(OPT) $(WARN) $(SANFLAGS) -DTN_VERSION='"$(VERSION)"' \
               -iquote common $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
 LDLIBS      = $(PKG_LIBS) -lcsv -lm
 
 TOOLS    = $(basename $(notdir $(wildcard tools/*.c)))
