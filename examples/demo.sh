@@ -61,7 +61,7 @@ jq -n -r --slurpfile g "$work/gnn-train.jsonl" \
 	--slurpfile gp "$out/gnn-predictions.jsonl" \
 	--slurpfile lp "$out/lstm-forecasts.jsonl" '
 	def idx(a): reduce a[] as $x ({}; .[$x.symbol] = $x);
-	def num(x): if x == null then "-" else (x * 10000 | round / 10000 | tostring) end;
+	def num(x): if x == null then "-" else (x * 10000 | round / 10000 + 0 | tostring) end;
 	(idx($g)) as $G | (idx($l)) as $L | (idx($gp)) as $P | (idx($lp)) as $F |
 	(($G | keys) + ($L | keys) | unique)[] as $s |
 	[$s,
@@ -100,7 +100,7 @@ for s in $plot_symbols; do
 done
 if command -v gnuplot >/dev/null; then
 	gnuplot <<EOF
-set terminal svg size 960,540 dynamic background rgb 'white'
+set terminal pngcairo size 960,540
 set datafile separator whitespace
 set xdata time
 set timefmt '%Y-%m-%d'
@@ -108,7 +108,7 @@ set format x '%b %d'
 set grid
 set key left top
 $(for s in $plot_symbols; do
-	printf "set output '%s/plots/forecast-%s.svg'\n" "$out" "$s"
+	printf "set output '%s/plots/forecast-%s.png'\n" "$out" "$s"
 	printf "set title '%s: last 120 days and the LSTM forecast (synthetic market)'\n" "$s"
 	printf "plot '%s/plots/%s.history' using 1:2 with lines title 'adjusted close', " "$out" "$s"
 	printf "'%s/plots/%s.forecast' using 1:2 with linespoints title 'forecast'\n" "$out" "$s"
@@ -117,7 +117,7 @@ set xdata
 set format x '%g'
 set xlabel 'epoch'
 set ylabel 'loss (standardised MSE)'
-set output '$out/plots/gnn-loss.svg'
+set output '$out/plots/gnn-loss.png'
 set title 'GNN training and validation loss'
 plot $(for s in $plot_symbols; do
 	printf "'%s/plots/%s.loss' using 1:2 with lines title '%s train', " "$out" "$s" "$s"
@@ -136,5 +136,5 @@ echo "  gnn-predictions.jsonl     next-day predictions (gnn-predict)"
 echo "  lstm-forecasts.jsonl      5-day forecasts (lstm-predict)"
 echo "  nightly/                  prices, features, graph.json, training summaries"
 echo "  store/                    models (models/*/SYM/*.h5, current.h5), runs/ (run records)"
-echo "  plots/*.svg               forecasts and loss curves"
+echo "  plots/*.png               forecasts and loss curves"
 exit "$rc"
