@@ -16,6 +16,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gemm.h"
@@ -26,19 +27,23 @@ static inline real act_sigmoid(real x) { return nn_sigmoid(x); }
 static inline real act_tanh(real x) { return tanh(x); }
 #else
 /* expf, Cephes's polynomial (about 1 ulp on the clamped range), written
- * without calls or branches so the gate loops vectorise. */
+ * without calls or branches so the gate loops vectorise.  A NaN takes part
+ * as 0 (converting NaN to int is undefined) and comes back out as NaN, so
+ * a diverging network still shows the training guard its NaN. */
 static inline float exp_poly(float x)
 {
-	float kf, r, p, two_n;
+	int is_nan = x != x;
+	float xs = is_nan ? 0.0f : x, kf, r, p, two_n;
+	uint32_t bits;
 	int n;
 
-	x = x > 88.0f ? 88.0f : x;
-	x = x < -87.0f ? -87.0f : x;
+	xs = xs > 88.0f ? 88.0f : xs;
+	xs = xs < -87.0f ? -87.0f : xs;
 	/* round x log2(e) to nearest with 1.5 * 2^23, not floor: no branch */
-	kf = x * 1.44269504088896341f + 12582912.0f;
+	kf = xs * 1.44269504088896341f + 12582912.0f;
 	kf -= 12582912.0f;
-	n = (int)kf;
-	r = x - kf * 0.693359375f + kf * 2.12194440e-4f;
+	n = (int)kf; /* in [-126, 127] after the clamps */
+	r = xs - kf * 0.693359375f + kf * 2.12194440e-4f;
 	p = 1.9875691500e-4f;
 	p = p * r + 1.3981999507e-3f;
 	p = p * r + 8.3334519073e-3f;
@@ -46,9 +51,9 @@ static inline float exp_poly(float x)
 	p = p * r + 1.6666665459e-1f;
 	p = p * r + 5.0000001201e-1f;
 	p = p * r * r + r + 1.0f;
-	n = (n + 127) << 23;
-	memcpy(&two_n, &n, sizeof n);
-	return p * two_n;
+	bits = (uint32_t)(n + 127) << 23;
+	memcpy(&two_n, &bits, sizeof bits);
+	return is_nan ? x : p * two_n;
 }
 static inline float act_sigmoid(float x) { return 1.0f / (1.0f + exp_poly(-x)); }
 /* tanh x = 1 - 2 / (e^{2x} + 1): absolute error ~1e-7 */
@@ -157,9 +162,16 @@ static void layer_forward(struct nn_lstm_layer_cache *lc, const real *xin,
 		}
 
 	for (t = 0; t < T; t++) {
-		/* gates[:, t] (B, 4H) += h_{t-1} (B, H) W_hh^T (H, 4H) */
-		tn_gemm(0, 1, B, G, H, 1, lc->h_prev + (size_t)t * H, T * H,
-			w->w_hh, H, 1, lc->gates + (size_t)t * G, T * G);
+		/* gates[:, t] (B, 4H) += h_{t-1} (B, H) W_hh^T (H, 4H), h_{t-1}
+		 * read where the previous step wrote it (row stride T H); a
+		 * zero h0 adds nothing */
+		if (t)
+			tn_gemm(0, 1, B, G, H, 1, lc->h + (size_t)(t - 1) * H,
+				T * H, w->w_hh, H, 1, lc->gates + (size_t)t * G,
+				T * G);
+		else if (h0)
+			tn_gemm(0, 1, B, G, H, 1, lc->h_prev, T * H, w->w_hh,
+				H, 1, lc->gates, T * G);
 		for (b = 0; b < B; b++) {
 			size_t bt = (size_t)b * T + t;
 			real *gi = lc->gates + bt * G;
@@ -168,10 +180,13 @@ static void layer_forward(struct nn_lstm_layer_cache *lc, const real *xin,
 			     *h = lc->h + bt * H;
 
 			cell_forward(c, tc, h, gi, cp, H);
-			if (t + 1 < T)
-				memcpy(lc->h_prev + (bt + 1) * H, h, H * sizeof *h);
 		}
 	}
+	/* h_prev for the backward's dW_hh: each sequence's h shifted one
+	 * step, one copy per sequence */
+	for (b = 0; b < B; b++)
+		memcpy(lc->h_prev + ((size_t)b * T + 1) * H,
+		       lc->h + (size_t)b * T * H, (size_t)(T - 1) * H * sizeof *lc->h);
 }
 
 void nn_lstm_forward(real *out, real *h_n, real *c_n,
@@ -203,10 +218,13 @@ void nn_lstm_forward(real *out, real *h_n, real *c_n,
 				memcpy(c_n + l * bh + (size_t)b * H, lc->c + last,
 				       H * sizeof *c_n);
 		}
-		if (l < L - 1) {
-			nn_dropout_forward(lc->x_in, lc->h,
-					   train ? lc->mask : NULL, (int)bth);
+		if (l < L - 1 && train) {
+			nn_dropout_forward(lc->x_in, lc->h, lc->mask, (int)bth);
 			xin = lc->x_in;
+		} else if (l < L - 1) {
+			/* no dropout: the next layer reads h itself, and x_in
+			 * is left unwritten (the backward reads h too) */
+			xin = lc->h;
 		}
 	}
 	memcpy(out, cache->layer[L - 1].h, bth * sizeof *out);
@@ -252,6 +270,22 @@ static void add_column_sums(real *restrict sums, const real *restrict rows,
 			sums[j] += rows[(size_t)i * n + j];
 }
 
+/* add_column_sums into two vectors at once (the two biases' gradients),
+ * reading rows once; each sum in the same order as add_column_sums. */
+static void add_column_sums2(real *restrict s1, real *restrict s2,
+			     const real *restrict rows, int m, int n)
+{
+	int i, j;
+
+	for (i = 0; i < m; i++)
+		for (j = 0; j < n; j++) {
+			real r = rows[(size_t)i * n + j];
+
+			s1[j] += r;
+			s2[j] += r;
+		}
+}
+
 /* Backpropagation through one layer.  cache->dh_seq (B, T, H) holds
  * dL/dh of this layer's outputs (ignored when has_dseq is 0); dh_n, dc_n
  * (B, H) or NULL the gradients w.r.t. its final state.  Leaves
@@ -295,9 +329,12 @@ static void layer_backward(struct nn_lstm_cache *cache,
 	if (dw->w_hh) /* dW_hh (4H, H) += dgates^T (4H, B*T) h_prev (B*T, H) */
 		tn_gemm(1, 0, G, H, B * T, 1, dgates, G, lc->h_prev, H, 1,
 			dw->w_hh, H);
-	if (dw->b_ih) /* db (4H) += column sums of dgates (B*T, 4H) */
+	/* db (4H) += column sums of dgates (B*T, 4H), one pass for both */
+	if (dw->b_ih && dw->b_hh)
+		add_column_sums2(dw->b_ih, dw->b_hh, dgates, B * T, G);
+	else if (dw->b_ih)
 		add_column_sums(dw->b_ih, dgates, B * T, G);
-	if (dw->b_hh)
+	else if (dw->b_hh)
 		add_column_sums(dw->b_hh, dgates, B * T, G);
 }
 
@@ -318,7 +355,10 @@ void nn_lstm_backward(real *dx, real *dh0, real *dc0,
 		memcpy(cache->dh_seq, dout, bth * sizeof *dout);
 	for (l = L - 1; l >= 0; l--) {
 		const struct nn_lstm_layer_cache *lc = &cache->layer[l];
-		const real *xin = l ? cache->layer[l - 1].x_in : x;
+		/* the layer's input: x, or the layer below's h after dropout
+		 * (x_in), or h itself when the forward had no dropout */
+		const real *xin = !l ? x : cache->dropout ?
+				  cache->layer[l - 1].x_in : cache->layer[l - 1].h;
 		int In = l ? H : I;
 
 		layer_backward(cache, lc, &dw[l], has_dseq,
