@@ -29,9 +29,17 @@ endif
 
 # Libraries: pkg-config where the package ships a .pc file (libcsv does
 # not).  Recursive '=' so pkg-config runs after `make deps` installed it.
+# OpenBLAS is Debian's serial build, named explicitly: single-threaded by
+# construction (deterministic, no idle worker threads spinning beside the
+# -j worker processes), found through its own pkg-config directory and an
+# rpath, whatever libblas.so.3 or libopenblas.so.0 the alternatives system
+# points at.
 PKGS     = openblas hdf5 libcjson libcurl
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+MULTIARCH  = $(shell gcc -print-multiarch)
+OPENBLAS_DIR = /usr/lib/$(MULTIARCH)/openblas-serial
+PKG_ENV    = PKG_CONFIG_PATH=$(OPENBLAS_DIR)/pkgconfig
+PKG_CFLAGS = $(shell $(PKG_ENV) pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -Wl,-rpath,$(OPENBLAS_DIR)
 
 CFLAGS  ?=
 LDFLAGS ?=

@@ -5,7 +5,7 @@
 set -eu
 
 packages="gcc make libc6-dev pkg-config libcsv-dev libcjson-dev \
-libopenblas-dev libhdf5-dev libcurl4-openssl-dev bats hdf5-tools jq python3 \
+libopenblas-dev libopenblas-serial-dev libhdf5-dev libcurl4-openssl-dev bats hdf5-tools jq python3 \
 man-db groff-base gnuplot-nox bc parallel shellcheck socat util-linux"
 
 missing=""
