@@ -26,6 +26,7 @@
 #define ERR_MAX 512
 /* Longest part of a cell or name quoted in an error message. */
 #define SHOW_MAX 40
+_Static_assert(TN_CSV_SHOW_SIZE == 4 * SHOW_MAX + 8, "TN_CSV_SHOW_SIZE");
 
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 
@@ -67,10 +68,8 @@ struct tn_csv_writer {
 	int failed;
 };
 
-/* Copies s into out for an error message: at most SHOW_MAX bytes (not
- * splitting a UTF-8 character), control characters escaped so the message
- * stays on one line. */
-static void show(char *out, size_t size, const char *s)
+/* At most SHOW_MAX bytes of s are shown. */
+void tn_csv_show(char *out, size_t size, const char *s)
 {
 	size_t len = strlen(s), o = 0, i;
 	int cut = len > SHOW_MAX;
@@ -237,7 +236,7 @@ static char *display_name(const char *name)
 
 static void read_header(struct tn_csv_reader *r)
 {
-	char shown[4 * SHOW_MAX + 8];
+	char shown[TN_CSV_SHOW_SIZE];
 	int rc = read_row(r), i, j;
 
 	if (rc < 0)
@@ -257,7 +256,7 @@ static void read_header(struct tn_csv_reader *r)
 		for (j = 0; j < i; j++) {
 			if (strcmp(r->names[i], r->names[j]) != 0)
 				continue;
-			show(shown, sizeof shown, r->names[i]);
+			tn_csv_show(shown, sizeof shown, r->names[i]);
 			set_error(r, "%s:%ld:%d: duplicate column '%s'", r->name,
 				  r->header_line, i + 1, shown);
 			fail(r, TN_EX_DATAERR);
@@ -343,14 +342,14 @@ int tn_csv_column(const struct tn_csv_reader *r, const char *name)
 int tn_csv_require(struct tn_csv_reader *r, const char *const names[],
 		   int idx[])
 {
-	char shown[4 * SHOW_MAX + 8];
+	char shown[TN_CSV_SHOW_SIZE];
 	int i;
 
 	for (i = 0; names[i]; i++) {
 		idx[i] = tn_csv_column(r, names[i]);
 		if (idx[i] >= 0)
 			continue;
-		show(shown, sizeof shown, names[i]);
+		tn_csv_show(shown, sizeof shown, names[i]);
 		set_error(r, "%s:%ld: missing column '%s'", r->name,
 			  r->header_line, shown);
 		return -1;
@@ -392,15 +391,25 @@ const char *tn_csv_field(const struct tn_csv_reader *r, int col)
 	return r->text + r->offsets[col];
 }
 
+int tn_csv_is_header_row(const struct tn_csv_reader *r)
+{
+	int i, n = tn_csv_ncols(r);
+
+	for (i = 0; i < n; i++)
+		if (strcmp(tn_csv_field(r, i), tn_csv_name(r, i)) != 0)
+			return 0;
+	return 1;
+}
+
 const char *tn_csv_field_error(struct tn_csv_reader *r, int col,
 			       const char *fmt, ...)
 {
-	char shown[4 * SHOW_MAX + 8];
+	char shown[TN_CSV_SHOW_SIZE];
 	size_t n = 0;
 	va_list ap;
 
 	if (col >= 0) {
-		show(shown, sizeof shown, tn_csv_name(r, col));
+		tn_csv_show(shown, sizeof shown, tn_csv_name(r, col));
 		n = (size_t)snprintf(r->error, sizeof r->error,
 				     "%s:%ld:%d: column '%s': ", r->name,
 				     r->row_line, col + 1, shown);
@@ -424,9 +433,9 @@ static int is_missing(const char *s)
 
 static int bad_value(struct tn_csv_reader *r, int col, const char *why)
 {
-	char shown[4 * SHOW_MAX + 8];
+	char shown[TN_CSV_SHOW_SIZE];
 
-	show(shown, sizeof shown, tn_csv_field(r, col));
+	tn_csv_show(shown, sizeof shown, tn_csv_field(r, col));
 	tn_csv_field_error(r, col, "%s: '%s'", why, shown);
 	return TN_CSV_BAD;
 }

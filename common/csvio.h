@@ -102,6 +102,18 @@ int tn_csv_long(struct tn_csv_reader *r, int col, long *v);
  * a non-empty one is a string even if it reads "nan". */
 int tn_csv_string(struct tn_csv_reader *r, int col, const char **s);
 
+/* 1 if the current row repeats the header, every cell its column's name,
+ * as `cat a.csv b.csv` leaves; readers skip such rows. */
+int tn_csv_is_header_row(const struct tn_csv_reader *r);
+
+/* The size of a buffer for tn_csv_show. */
+#define TN_CSV_SHOW_SIZE (4 * 40 + 8)
+
+/* Copies the cell s into out[TN_CSV_SHOW_SIZE] for an error message: cut
+ * short (not inside a UTF-8 character), control characters escaped, so
+ * the message stays one line and cannot drive a terminal. */
+void tn_csv_show(char *out, size_t size, const char *s);
+
 /* Sets the error to "NAME:LINE:COL: column 'NAME': " + the message, for
  * checks the caller makes itself (dates, symbols), and returns it. */
 const char *tn_csv_field_error(struct tn_csv_reader *r, int col,

@@ -443,9 +443,13 @@ int tn_featset_push(struct tn_featset *fs, const struct tn_bar *bar,
 			v = fs->values[fs->slot[i]];
 			break;
 		}
-		out[i] = v;
-		if (isnan(v))
+		/* sums and ratios of extreme prices overflow: an infinite
+		 * value is as missing as a warm-up one */
+		if (!isfinite(v)) {
+			v = NAN;
 			complete = 0;
+		}
+		out[i] = v;
 	}
 	return complete;
 }

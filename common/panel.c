@@ -106,6 +106,8 @@ int tn_panel_read(struct tn_panel *p, FILE *fp, const char *name, char *err,
 		tn_day day;
 		int s;
 
+		if (tn_csv_is_header_row(r))
+			continue; /* files joined with cat */
 		if (tn_symbol_normalise(tn_csv_field(r, idx[0]), symbol, &why) < 0) {
 			snprintf(err, errsize, "%s", tn_csv_field_error(r, idx[0], "%s", why));
 			status = TN_EX_DATAERR;

@@ -73,17 +73,6 @@ void tn_prices_close(struct tn_prices_reader *pr)
 	free(pr);
 }
 
-/* A row that repeats the header, as `cat a.csv b.csv` leaves. */
-static int is_header_row(const struct tn_prices_reader *pr)
-{
-	int i, n = tn_csv_ncols(pr->csv);
-
-	for (i = 0; i < n; i++)
-		if (strcmp(tn_csv_field(pr->csv, i), tn_csv_name(pr->csv, i)) != 0)
-			return 0;
-	return 1;
-}
-
 static int was_seen(const struct tn_prices_reader *pr, const char *symbol)
 {
 	int i;
@@ -214,7 +203,7 @@ int tn_prices_next(struct tn_prices_reader *pr, struct tn_price_row *row)
 			pr->status = TN_EX_DATAERR;
 			return -1;
 		}
-		if (is_header_row(pr))
+		if (tn_csv_is_header_row(pr->csv))
 			continue;
 		if (parse_row(pr, row) == 0)
 			break;

@@ -393,3 +393,29 @@ agree() {
 	done < <(sed -n '/^\.EX$/,/^\.EE$/p' "$TN_REPO/man/build-features.1")
 	[ "$ran" -eq 3 ]
 }
+
+@test "-o a FIFO writes into it instead of replacing it" {
+	small_prices >prices.csv
+	read_fifo "$BATS_TEST_TMPDIR/fifo" "$BATS_TEST_TMPDIR/got"
+	run -0 build-features -o "$BATS_TEST_TMPDIR/fifo" prices.csv
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+	wait "$fifo_reader"
+	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(build-features prices.csv)" ]
+}
+
+@test "-o a full device exits 74 and leaves the device" {
+	talib_prices TEST >prices.csv
+	dev=$(full_device)
+	run -74 --separate-stderr build-features -o "$dev" prices.csv
+	[[ $stderr == "build-features: $dev: "*"No space left on device" ]]
+	[ -c "$dev" ]
+}
+
+@test "-o keeps the mode of the file it replaces" {
+	small_prices >prices.csv
+	: >out.csv
+	chmod 0600 out.csv
+	run -0 build-features -o out.csv prices.csv
+	[ -s out.csv ]
+	[ "$(stat -c %a out.csv)" = 600 ]
+}

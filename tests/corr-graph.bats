@@ -223,7 +223,7 @@ EOF
 	awk -F, '!($1 == "BBB" && $2 == "2024-02-05")' "$P" >"$BATS_TEST_TMPDIR/hole.csv"
 	# the missing price removes two returns: 02-05 and 02-06
 	run -0 --separate-stderr corr-graph --lookback 10 --min-periods 10 <"$BATS_TEST_TMPDIR/hole.csv"
-	[ "$stderr" = "corr-graph: BBB: too few returns in the window ending 2024-02-09: its row is null" ]
+	[ "$stderr" = "corr-graph: BBB: too few usable returns in the window ending 2024-02-09 (missing, non-finite or all equal): its row is null" ]
 	[ "$(jq -c '.matrix[1]' <<<"$output")" = "[null,null,null,null]" ]
 	[ "$(jq -c '.matrix[0][2]' <<<"$output")" != null ]
 	run -0 --separate-stderr corr-graph --lookback 10 --min-periods 8 <"$BATS_TEST_TMPDIR/hole.csv"
@@ -235,7 +235,7 @@ EOF
 @test "a symbol with too few returns in the window is warned about" {
 	awk -F, '!($1 == "DDD" && $2 >= "2024-01-20")' "$P" >"$BATS_TEST_TMPDIR/short.csv"
 	run -0 --separate-stderr corr-graph --lookback 10 <"$BATS_TEST_TMPDIR/short.csv"
-	[ "$stderr" = "corr-graph: DDD: too few returns in the window ending 2024-02-09: its row is null" ]
+	[ "$stderr" = "corr-graph: DDD: too few usable returns in the window ending 2024-02-09 (missing, non-finite or all equal): its row is null" ]
 	run -0 --separate-stderr corr-graph -q --lookback 10 <"$BATS_TEST_TMPDIR/short.csv"
 	[ -z "$stderr" ]
 }
@@ -372,4 +372,78 @@ EOF
 	corr-graph --rolling --lookback 30 <feats.csv | jq -r .asof >asofs
 	corr-graph --format hdf5 -o graph.h5 --lookback 30 <prices.csv
 	[ -s graph.json ] && [ -s edges.csv ] && [ -s asofs ] && [ -s graph.h5 ]
+}
+
+@test "-o a FIFO writes into it instead of replacing it" {
+	read_fifo "$BATS_TEST_TMPDIR/fifo" "$BATS_TEST_TMPDIR/got"
+	run -0 corr-graph --lookback 30 -o "$BATS_TEST_TMPDIR/fifo" <"$P"
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+	wait "$fifo_reader"
+	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(corr-graph --lookback 30 <"$P")" ]
+}
+
+@test "-o a full device exits 74 and leaves the device" {
+	dev=$(full_device)
+	run -74 --separate-stderr corr-graph --lookback 30 -o "$dev" <"$P"
+	[ "$stderr" = "corr-graph: $dev: write error: No space left on device" ]
+	[ -c "$dev" ]
+}
+
+@test "hdf5 -o a FIFO exits 73: HDF5 needs a regular file" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run -73 --separate-stderr corr-graph --format hdf5 --lookback 30 -o "$BATS_TEST_TMPDIR/fifo" <"$P"
+	[[ $stderr == "corr-graph: $BATS_TEST_TMPDIR/fifo: not a regular file: "* ]]
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+}
+
+@test "-o keeps the mode of the file it replaces" {
+	: >"$BATS_TEST_TMPDIR/g.json"
+	chmod 0600 "$BATS_TEST_TMPDIR/g.json"
+	run -0 corr-graph --lookback 30 -o "$BATS_TEST_TMPDIR/g.json" <"$P"
+	[ -s "$BATS_TEST_TMPDIR/g.json" ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/g.json")" = 600 ]
+}
+
+@test "hdf5 -o keeps the mode of the file it replaces" {
+	: >"$BATS_TEST_TMPDIR/g.h5"
+	chmod 0640 "$BATS_TEST_TMPDIR/g.h5"
+	run -0 corr-graph --format hdf5 --lookback 30 -o "$BATS_TEST_TMPDIR/g.h5" <"$P"
+	[ -s "$BATS_TEST_TMPDIR/g.h5" ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/g.h5")" = 640 ]
+}
+
+@test "a header-only input exits 65: no symbols" {
+	head -n 1 "$P" >"$BATS_TEST_TMPDIR/hdr.csv"
+	run -65 --separate-stderr corr-graph "$BATS_TEST_TMPDIR/hdr.csv"
+	[ "$stderr" = "corr-graph: need at least 2 symbols, found 0" ]
+}
+
+@test "a bad symbol's control characters are escaped in the one-line error" {
+	printf 'symbol,date,logret_1\n"AA\nPL\033[31m",2024-01-02,0.1\n' >"$BATS_TEST_TMPDIR/bad.csv"
+	run -65 --separate-stderr corr-graph "$BATS_TEST_TMPDIR/bad.csv"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"'AA\\nPL\\x1b[31m'" ]]
+}
+
+@test "a bad date's control characters are escaped in the one-line error" {
+	printf 'symbol,date,logret_1\nAAPL,"2024\r\n01",0.1\n' >"$BATS_TEST_TMPDIR/bad.csv"
+	run -65 --separate-stderr corr-graph "$BATS_TEST_TMPDIR/bad.csv"
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"not a YYYY-MM-DD date: '2024\\r\\n01'" ]]
+}
+
+@test "blank lines before the header are skipped" {
+	{ printf '\n \r\n'; cat "$P"; } >"$BATS_TEST_TMPDIR/blank.csv"
+	run -0 corr-graph --lookback 30 "$BATS_TEST_TMPDIR/blank.csv"
+	[ "$output" = "$(corr-graph --lookback 30 <"$P")" ]
+}
+
+@test "returns that overflow are missing, not ranked" {
+	# BBB and CCC swing between 1e308 and 1e-300: every return is +-inf
+	awk -F, -v OFS=, '($1 == "BBB" || $1 == "CCC") {
+		p = NR % 2 ? "1e308" : "1e-300"; $3 = $4 = $5 = $6 = $7 = p } 1' \
+		"$P" >"$BATS_TEST_TMPDIR/swing.csv"
+	run -0 --separate-stderr corr-graph --method spearman --lookback 10 "$BATS_TEST_TMPDIR/swing.csv"
+	[ "$(jq -c '.matrix[1][2]' <<<"$output")" = null ]
+	[ "${stderr_lines[0]}" = "corr-graph: BBB: too few usable returns in the window ending 2024-02-09 (missing, non-finite or all equal): its row is null" ]
 }

@@ -176,6 +176,29 @@ $(printf '%s\n' "${lines[@]:1}")" ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/out.csv")" -eq 4 ]
 }
 
+@test "-o a FIFO writes into it instead of replacing it" {
+	read_fifo "$BATS_TEST_TMPDIR/fifo" "$BATS_TEST_TMPDIR/got"
+	run -0 fetch-prices -q -s synthetic --end 2024-01-16 --days 3 -o "$BATS_TEST_TMPDIR/fifo" AAPL
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+	wait "$fifo_reader"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -eq 4 ]
+}
+
+@test "-o a full device exits 74 and leaves the device" {
+	dev=$(full_device)
+	run -74 --separate-stderr fetch-prices -q -s synthetic --end 2024-01-16 --days 3 -o "$dev" AAPL
+	[ "$stderr" = "fetch-prices: $dev: write error: No space left on device" ]
+	[ -c "$dev" ]
+}
+
+@test "-o keeps the mode of the file it replaces" {
+	: >"$BATS_TEST_TMPDIR/out.csv"
+	chmod 0600 "$BATS_TEST_TMPDIR/out.csv"
+	run -0 fetch-prices -q -s synthetic --end 2024-01-16 --days 3 -o "$BATS_TEST_TMPDIR/out.csv" AAPL
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/out.csv")" -eq 4 ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/out.csv")" = 600 ]
+}
+
 # -- the file source, validation and the cache ---------------------------
 
 @test "the file source reads a Yahoo download CSV and caches it" {

@@ -79,3 +79,24 @@ tn_setup() {
 setup() {
 	tn_setup
 }
+
+# full_device: a path whose writes fail with ENOSPC, like /dev/full.  As
+# root it is a private node in the test's temp dir, so that a tool that
+# wrongly replaced its -o by rename would harm nothing.
+full_device() {
+	if [ "$(id -u)" = 0 ] &&
+	   mknod -m 666 "$BATS_TEST_TMPDIR/full" c 1 7 2>/dev/null; then
+		printf '%s\n' "$BATS_TEST_TMPDIR/full"
+	else
+		printf '%s\n' /dev/full
+	fi
+}
+
+# read_fifo FIFO FILE: a background reader copying FIFO to FILE, given up
+# after 10 s so that a tool that never opens the FIFO cannot hang the test.
+# Its pid is in $fifo_reader.
+read_fifo() {
+	mkfifo "$1"
+	timeout 10 cat "$1" >"$2" 3>&- &
+	fifo_reader=$!
+}

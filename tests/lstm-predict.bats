@@ -386,6 +386,29 @@ EOF
 	[ "${stderr_lines[0]}" = "lstm-predict: too many arguments: one features file at most" ]
 }
 
+@test "-o a FIFO writes into it instead of replacing it" {
+	read_fifo "$BATS_TEST_TMPDIR/fifo" "$BATS_TEST_TMPDIR/got"
+	run -0 lstm-predict --symbols MSFT -o "$BATS_TEST_TMPDIR/fifo" "$F"
+	[ -p "$BATS_TEST_TMPDIR/fifo" ]
+	wait "$fifo_reader"
+	[ "$(cat "$BATS_TEST_TMPDIR/got")" = "$(lstm-predict --symbols MSFT "$F")" ]
+}
+
+@test "-o a full device exits 74 and leaves the device" {
+	dev=$(full_device)
+	run -74 --separate-stderr lstm-predict --symbols MSFT -o "$dev" "$F"
+	[ "$stderr" = "lstm-predict: $dev: write error: No space left on device" ]
+	[ -c "$dev" ]
+}
+
+@test "-o keeps the mode of the file it replaces" {
+	: >"$BATS_TEST_TMPDIR/out.json"
+	chmod 0600 "$BATS_TEST_TMPDIR/out.json"
+	run -0 lstm-predict --symbols MSFT -o "$BATS_TEST_TMPDIR/out.json" "$F"
+	[ -s "$BATS_TEST_TMPDIR/out.json" ]
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/out.json")" = 600 ]
+}
+
 @test "an output in a missing directory exits 73 and writes nothing" {
 	run -73 --separate-stderr lstm-predict --symbols MSFT -o "$BATS_TEST_TMPDIR/no/out.json" "$F"
 	[[ "$stderr" == "lstm-predict: $BATS_TEST_TMPDIR/no/out.json: "* ]]

@@ -3,18 +3,17 @@
  * One pass over the input: each symbol's rows are pushed through the
  * feature set as they arrive and written at once, so memory is bounded by
  * the longest window (or by --min-history bars), never by the input. */
-#include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
 #include "dates.h"
 #include "features.h"
+#include "output.h"
 #include "prices.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* The preset used when neither --features nor --preset is given. */
 #define DEFAULT_PRESET "default"
@@ -150,28 +149,19 @@ static int push_row(struct job *job, const struct tn_price_row *row)
 	return write_row(job, row->symbol, row->bar.date, job->values, complete);
 }
 
-/* A -o target that is not a regular file (/dev/null, a FIFO) cannot be
- * replaced by rename, so it is written in place. */
-static int is_special(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && !S_ISREG(st.st_mode);
-}
-
 int main(int argc, char **argv)
 {
 	struct tn_feature features[TN_FEAT_MAX];
-	struct tn_atomic atomic = { 0 };
+	struct tn_output out = { 0 };
 	struct tn_prices_reader *pr = NULL;
 	struct tn_price_row row;
 	struct job job = { 0 };
 	const char *list = NULL, *preset = NULL, *output = NULL;
 	const char *input = "-", *err = NULL;
 	const char **names = NULL;
-	char why[256];
-	FILE *in = stdin, *out = stdout;
-	int c, i, n, rc, flags = 0, prflags = 0, direct = 0;
+	char why[1024];
+	FILE *in = stdin;
+	int c, i, n, rc, flags = 0, prflags = 0;
 	int status = TN_EX_OK;
 
 	tn_setprogname(argv[0]);
@@ -241,18 +231,19 @@ int main(int argc, char **argv)
 		     tn_featset_min_history(job.fs, MIN_HISTORY_TOL),
 		     MIN_HISTORY_TOL);
 
-	if (strcmp(input, "-") != 0 && !(in = fopen(input, "r")))
-		die(TN_EX_NOINPUT, "%s:", input);
-	if (output && strcmp(output, "-") != 0) {
-		if (is_special(output)) {
-			if (!(out = fopen(output, "w")))
-				die(TN_EX_CANTCREAT, "%s:", output);
-			direct = 1;
-		} else {
-			if (tn_atomic_open(&atomic, output, 0644) < 0)
-				die(TN_EX_CANTCREAT, "%s: %s:", output, atomic.what);
-			out = atomic.fp;
-		}
+	if (strcmp(input, "-") != 0 && !(in = fopen(input, "r"))) {
+		status = TN_EX_NOINPUT;
+		snprintf(why, sizeof why, "%s: %s", input, strerror(errno));
+		err = why;
+		in = stdin;
+		goto out;
+	}
+	if (tn_output_open(&out, output, 0644) < 0) {
+		status = TN_EX_CANTCREAT;
+		snprintf(why, sizeof why, "%s: %s: %s", out.name, out.what,
+			 strerror(errno));
+		err = why;
+		goto out;
 	}
 
 	names = xcalloc((size_t)n + 2, sizeof *names);
@@ -265,7 +256,7 @@ int main(int argc, char **argv)
 		err = tn_prices_error(pr);
 		goto out;
 	}
-	job.w = tn_csv_writer_open(out, n + 2);
+	job.w = tn_csv_writer_open(out.fp, n + 2);
 	if (tn_csv_write_header(job.w, names) < 0)
 		goto write_error;
 	while ((rc = tn_prices_next(pr, &row)) > 0)
@@ -287,31 +278,27 @@ int main(int argc, char **argv)
 	job.w = NULL;
 	if (rc < 0)
 		goto write_error;
-	if (atomic.fp && tn_atomic_commit(&atomic) < 0) {
+	if (tn_output_commit(&out) < 0) {
 		status = TN_EX_IOERR;
-		snprintf(why, sizeof why, "%s: %s: %s", output, atomic.what,
+		snprintf(why, sizeof why, "%s: %s: %s", out.name, out.what,
 			 strerror(errno));
 		err = why;
-	} else if (direct && fclose(out) != 0) {
-		status = TN_EX_IOERR;
-		snprintf(why, sizeof why, "%s: %s", output, strerror(errno));
-		err = why;
 	}
-	out = stdout;
 	goto out;
 
 write_error:
 	status = TN_EX_IOERR;
-	snprintf(why, sizeof why, "%s: write error: %s",
-		 output ? output : "stdout", strerror(errno));
+	snprintf(why, sizeof why, "%s: write error: %s", out.name,
+		 strerror(errno));
 	err = why;
 out:
 	if (job.w)
 		tn_csv_writer_close(job.w);
-	if (status && atomic.fp)
-		tn_atomic_abort(&atomic);
 	if (status)
-		die(status, "%s", err);
+		tn_output_abort(&out);
+	/* the reader owns its error text: keep a copy past the close */
+	if (err && err != why)
+		snprintf(why, sizeof why, "%s", err);
 	tn_prices_close(pr);
 	if (in != stdin)
 		fclose(in);
@@ -320,5 +307,9 @@ out:
 	free(job.ring);
 	free(job.history);
 	tn_featset_free(job.fs);
+	/* after the frees, so that the leak checker has nothing to turn
+	 * this status into 1 for */
+	if (status)
+		die(status, "%s", why);
 	return tn_finish(status);
 }

@@ -4,7 +4,6 @@
  *
  * Dimension letters: D dates in the input (the union over symbols), n
  * symbols, L the lookback window in days. */
-#include "atomic.h"
 #include "cli.h"
 #include "corr.h"
 #include "csvio.h"
@@ -12,6 +11,7 @@
 #include "gemm.h"
 #include "json.h"
 #include "nn_h5.h"
+#include "output.h"
 #include "prices.h"
 #include "symbol.h"
 
@@ -212,20 +212,23 @@ static void read_features(FILE *fp, const char *name, int column,
 	while ((rc = tn_csv_next(r)) > 0) {
 		char symbol[TN_SYMBOL_MAX + 1];
 		const char *field = tn_csv_field(r, idx[0]), *why;
+		char shown[TN_CSV_SHOW_SIZE];
 		tn_day date;
 		double value;
 
-		/* a repeated header: files joined with cat */
-		if (strcmp(field, "symbol") == 0 &&
-		    strcmp(tn_csv_field(r, idx[1]), "date") == 0)
-			continue;
-		if (tn_symbol_normalise(field, symbol, &why) < 0)
+		if (tn_csv_is_header_row(r))
+			continue; /* files joined with cat */
+		if (tn_symbol_normalise(field, symbol, &why) < 0) {
+			tn_csv_show(shown, sizeof shown, field);
 			die(TN_EX_DATAERR, "%s", tn_csv_field_error(r, idx[0],
-			    "%s: '%s'", why, field));
+			    "%s: '%s'", why, shown));
+		}
 		field = tn_csv_field(r, idx[1]);
-		if (tn_date_parse(field, &date) < 0)
+		if (tn_date_parse(field, &date) < 0) {
+			tn_csv_show(shown, sizeof shown, field);
 			die(TN_EX_DATAERR, "%s", tn_csv_field_error(r, idx[1],
-			    "not a YYYY-MM-DD date: '%s'", field));
+			    "not a YYYY-MM-DD date: '%s'", shown));
+		}
 		if (tn_csv_double(r, column, &value) == TN_CSV_BAD)
 			die(TN_EX_DATAERR, "%s", tn_csv_error(r));
 		if (!s || strcmp(s->symbol, symbol) != 0) {
@@ -263,15 +266,20 @@ static void read_input(FILE *fp, const char *name, const struct options *o,
 	enum kind kind;
 	FILE *head, *whole;
 	size_t cap = 0;
-	int c, column;
+	int c, column, blank = 1;
 
+	/* The header is the first line that is not blank: the readers skip
+	 * blank lines, so the sniffing must too.  They stay in rp.head and
+	 * are replayed with the header. */
 	while ((c = getc(fp)) != EOF) {
 		if (rp.len + 1 >= cap) {
 			cap = cap ? 2 * cap : 256;
 			rp.head = xrealloc(rp.head, cap);
 		}
 		rp.head[rp.len++] = (char)c;
-		if (c == '\n' || rp.len >= TN_CSV_MAX_ROW_BYTES)
+		if (c != '\n' && c != ' ' && c != '\t' && c != '\r')
+			blank = 0;
+		if (rp.len >= TN_CSV_MAX_ROW_BYTES || (c == '\n' && !blank))
 			break;
 	}
 	if (ferror(fp))
@@ -324,6 +332,16 @@ static int by_day(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* log(now / before), or NAN (missing) where that is not finite: prices
+ * far enough apart overflow the ratio, and an infinite return would
+ * poison every correlation of its column. */
+static double log_return(double now, double before)
+{
+	double r = log(now / before);
+
+	return isfinite(r) ? r : NAN;
+}
+
 /* Aligns every series on the union of dates; prices become log returns
  * between consecutive dates of that calendar, so a day a symbol lacks
  * leaves two missing returns rather than one spanning two days. */
@@ -333,7 +351,8 @@ static void build_panel(struct input *in, struct panel *p)
 	int i, j, t, n = in->n;
 	tn_day *all;
 
-	qsort(in->series, (size_t)n, sizeof(*in->series), by_symbol);
+	if (n > 1) /* in->series is NULL for no symbols, and qsort's nonnull */
+		qsort(in->series, (size_t)n, sizeof(*in->series), by_symbol);
 	for (j = 0; j < n; j++)
 		total += (size_t)in->series[j].len;
 	all = xmalloc(sizeof(*all) * (total ? total : 1));
@@ -363,7 +382,7 @@ static void build_panel(struct input *in, struct panel *p)
 				p->returns[(size_t)t * n + j] = s->values[i];
 			else if (i > 0 && t > 0 && s->dates[i - 1] == p->dates[t - 1])
 				p->returns[(size_t)t * n + j] =
-					log(s->values[i] / s->values[i - 1]);
+					log_return(s->values[i], s->values[i - 1]);
 		}
 	}
 }
@@ -524,7 +543,7 @@ static int h5_symbols_attr(hid_t obj, const char *const *symbols, int n,
 static void write_hdf5(const struct options *o, const struct panel *p,
 		       tn_day asof, const double *corr)
 {
-	struct tn_atomic a;
+	struct tn_output out;
 	char err[NN_H5_ERR_MAX], day[TN_DATE_LEN + 1];
 	size_t shape[2] = { (size_t)p->n, (size_t)p->n }, k;
 	size_t cells = shape[0] * shape[1];
@@ -535,10 +554,14 @@ static void write_hdf5(const struct options *o, const struct panel *p,
 	for (k = 0; k < cells; k++)
 		m[k] = (real)corr[k];
 	tn_date_format(asof, day);
-	if (tn_atomic_open_path(&a, o->output, 0644) < 0)
-		die(TN_EX_CANTCREAT, "%s: %s:", o->output, a.what);
-	if ((file = nn_h5_create(a.tmp_path, err, sizeof(err))) < 0) {
-		tn_atomic_abort(&a);
+	/* HDF5 seeks, so a device or FIFO will not do */
+	if (tn_output_open_path(&out, o->output, 0644) < 0) {
+		free(m);
+		die(TN_EX_CANTCREAT, "%s: %s:", o->output, out.what);
+	}
+	if ((file = nn_h5_create(out.tmp_path, err, sizeof(err))) < 0) {
+		tn_output_abort(&out);
+		free(m);
 		die(TN_EX_CANTCREAT, "%s: %s", o->output, err);
 	}
 	bad = nn_h5_write_real(file, "corr", m, 2, shape, err, sizeof(err)) < 0;
@@ -563,11 +586,11 @@ static void write_hdf5(const struct options *o, const struct panel *p,
 		bad = 1;
 	free(m);
 	if (bad) {
-		tn_atomic_abort(&a);
+		tn_output_abort(&out);
 		die(TN_EX_IOERR, "%s: %s", o->output, err);
 	}
-	if (tn_atomic_commit(&a) < 0)
-		die(TN_EX_IOERR, "%s: %s:", o->output, a.what);
+	if (tn_output_commit(&out) < 0)
+		die(TN_EX_IOERR, "%s: %s:", o->output, out.what);
 }
 
 /* Writes one graph (JSON, CSV) for the window ending at row e. */
@@ -595,8 +618,9 @@ static void warn_unmeasured(const struct panel *p, const double *corr, int e)
 	tn_date_format(p->dates[e], day);
 	for (j = 0; j < p->n; j++)
 		if (isnan(corr[(size_t)j * p->n + j]))
-			warn("%s: too few returns in the window ending %s: its "
-			     "row is null", p->symbols[j], day);
+			warn("%s: too few usable returns in the window ending "
+			     "%s (missing, non-finite or all equal): its row is "
+			     "null", p->symbols[j], day);
 }
 
 static void parse_options(int argc, char **argv, struct options *o)
@@ -726,12 +750,11 @@ int main(int argc, char **argv)
 	struct input in = { 0 };
 	struct panel p;
 	struct tn_corr_work w;
-	struct tn_atomic a = { 0 };
+	struct tn_output out = { 0 };
 	char day[TN_DATE_LEN + 1], day2[TN_DATE_LEN + 1];
 	const char *why;
 	double *corr;
 	int *nbr, i, e, first, last, target = -1, status = TN_EX_OK;
-	FILE *out = stdout;
 
 	tn_setprogname(argv[0]);
 	parse_options(argc, argv, &o);
@@ -793,26 +816,20 @@ int main(int argc, char **argv)
 		write_hdf5(&o, &p, p.dates[last], corr);
 		goto out;
 	}
-	if (o.output && strcmp(o.output, "-") != 0) {
-		if (tn_atomic_open(&a, o.output, 0644) < 0)
-			die(TN_EX_CANTCREAT, "%s: %s:", o.output, a.what);
-		out = a.fp;
-	}
+	if (tn_output_open(&out, o.output, 0644) < 0)
+		die(TN_EX_CANTCREAT, "%s: %s:", out.name, out.what);
 	for (e = first; e <= last; e++) {
 		tn_corr_matrix(corr, p.returns + (size_t)(e - o.lookback + 1) * p.n,
 			       o.lookback, p.n, o.method, o.min_periods, &w);
 		if (!o.rolling)
 			warn_unmeasured(&p, corr, e);
-		if (emit(out, &o, &p, e, corr, target, nbr) < 0) {
-			if (out != stdout) {
-				tn_atomic_abort(&a);
-				die(TN_EX_IOERR, "%s: write error:", o.output);
-			}
-			die(TN_EX_IOERR, "stdout: write error:");
+		if (emit(out.fp, &o, &p, e, corr, target, nbr) < 0) {
+			tn_output_abort(&out);
+			die(TN_EX_IOERR, "%s: write error:", out.name);
 		}
 	}
-	if (out != stdout && tn_atomic_commit(&a) < 0)
-		die(TN_EX_IOERR, "%s: %s:", o.output, a.what);
+	if (tn_output_commit(&out) < 0)
+		die(TN_EX_IOERR, "%s: %s:", out.name, out.what);
 out:
 	tn_corr_work_free(&w);
 	free(corr);

@@ -1,7 +1,6 @@
 /* fetch-prices - daily prices from Yahoo, Stooq, local files or a
  * synthetic market, validated, cached in the store, as a prices CSV.
  * See fetch-prices(1). */
-#include "atomic.h"
 #include "cli.h"
 #include "dates.h"
 #include "fetch_cache.h"
@@ -13,6 +12,7 @@
 #include "fetch_yahoo.h"
 #include "lock.h"
 #include "metrics.h"
+#include "output.h"
 #include "prices.h"
 #include "progress.h"
 #include "store.h"
@@ -635,39 +635,46 @@ static void write_metrics(const struct run *run)
 	tn_metrics_free(&m);
 }
 
+/* A failed write: nothing half-done is left at -o. */
+static noreturn void output_error(struct tn_output *out)
+{
+	int saved = errno;
+
+	tn_output_abort(out);
+	errno = saved;
+	die(TN_EX_IOERR, "%s: write error:", out->name);
+}
+
 /* Writes the delivered symbols to standard output or -o, atomically. */
 static void write_output(struct run *run)
 {
 	const struct config *cfg = run->cfg;
-	struct tn_atomic a = { 0 };
+	struct tn_output out;
 	struct tn_csv_writer *w;
-	FILE *fp = stdout;
 	size_t i, j, ok = 0;
 
 	for (i = 0; i < run->njobs; i++)
 		ok += run->jobs[i].code == 0;
 	if (ok == 0)
 		return; /* nothing to say, and no empty file left behind */
-	if (cfg->output && strcmp(cfg->output, "-") != 0) {
-		if (tn_atomic_open(&a, cfg->output, 0644) < 0)
-			die(TN_EX_CANTCREAT, "%s: %s:", cfg->output, a.what);
-		fp = a.fp;
-	}
-	w = tn_prices_writer(fp);
+	if (tn_output_open(&out, cfg->output, 0644) < 0)
+		die(TN_EX_CANTCREAT, "%s: %s:", out.name, out.what);
+	w = tn_prices_writer(out.fp);
 	if (!w)
-		die(TN_EX_IOERR, "%s:", cfg->output ? cfg->output : "<stdout>");
+		output_error(&out);
 	for (i = 0; i < run->njobs; i++) {
 		const struct job *job = &run->jobs[i];
 
 		for (j = 0; !job->code && j < job->cache.n; j++)
-			if (tn_prices_write(w, job->symbol, &job->cache.bars[j]) < 0)
-				die(TN_EX_IOERR, "%s:",
-				    cfg->output ? cfg->output : "<stdout>");
+			if (tn_prices_write(w, job->symbol, &job->cache.bars[j]) < 0) {
+				tn_csv_writer_close(w);
+				output_error(&out);
+			}
 	}
 	if (tn_csv_writer_close(w) < 0)
-		die(TN_EX_IOERR, "%s:", cfg->output ? cfg->output : "<stdout>");
-	if (fp != stdout && tn_atomic_commit(&a) < 0)
-		die(TN_EX_IOERR, "%s: %s:", cfg->output, a.what);
+		output_error(&out);
+	if (tn_output_commit(&out) < 0)
+		die(TN_EX_IOERR, "%s: %s:", out.name, out.what);
 }
 
 int main(int argc, char **argv)

@@ -546,8 +546,18 @@ static char **parse_symbols(const char *list, int *n)
 	int count_ = 0, i, j;
 
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (tn_symbol_normalise(tok, sym, &why) < 0)
-			tn_usage_error("--symbols: bad symbol '%s': %s", tok, why);
+		if (tn_symbol_normalise(tok, sym, &why) < 0) {
+			char msg[512];
+
+			/* freed first, so the leak checker leaves the exit 2 */
+			snprintf(msg, sizeof msg, "--symbols: bad symbol '%s': %s",
+				 tok, why);
+			for (i = 0; i < count_; i++)
+				free(out[i]);
+			free(out);
+			free(copy);
+			tn_usage_error("%s", msg);
+		}
 		out = xreallocarray(out, (size_t)count_ + 1, sizeof *out);
 		out[count_++] = xstrdup(sym);
 	}

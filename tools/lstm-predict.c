@@ -5,7 +5,6 @@
  * (fallback) wherever no usable model exists, with the reason.
  *
  * Dimension letters as in lstm_model.h: T context, I inputs, Z horizon. */
-#include "atomic.h"
 #include "cli.h"
 #include "csvio.h"
 #include "dates.h"
@@ -16,6 +15,7 @@
 #include "lstm_train.h"
 #include "modelstore.h"
 #include "nn_h5.h"
+#include "output.h"
 #include "panel.h"
 #include "store.h"
 #include "symbol.h"
@@ -636,14 +636,13 @@ static int write_csv(struct tn_csv_writer *w, const struct forecast *f)
 }
 
 /* A failed write: nothing half-done is left at FILE. */
-static noreturn void write_error(struct tn_atomic *a, const char *output)
+static noreturn void write_error(struct tn_output *out)
 {
 	int saved = errno;
 
-	if (output)
-		tn_atomic_abort(a);
+	tn_output_abort(out);
 	errno = saved;
-	die(TN_EX_IOERR, "%s:", output ? output : "stdout");
+	die(TN_EX_IOERR, "%s: write error:", out->name);
 }
 
 /* ---- options ---------------------------------------------------------- */
@@ -729,10 +728,10 @@ int main(int argc, char **argv)
 	struct loaded given, slot;
 	struct tn_panel panel;
 	struct tn_csv_writer *csv = NULL;
-	struct tn_atomic atomic = { 0 };
+	struct tn_output out = { 0 };
 	struct forecast f;
 	int nsym = 0, c, i, rc, close_col, failed = 0, written = 0;
-	FILE *in, *out = stdout;
+	FILE *in;
 
 	tn_setprogname(argv[0]);
 	while ((c = getopt_long(argc, argv, "s:m:f:o:" TN_COMMON_SHORTOPTS,
@@ -843,15 +842,12 @@ int main(int argc, char **argv)
 			    name, o.root, KIND);
 	}
 
-	if (output) {
-		if (tn_atomic_open(&atomic, output, 0644) < 0)
-			die(TN_EX_CANTCREAT, "%s: %s:", output, atomic.what);
-		out = atomic.fp;
-	}
+	if (tn_output_open(&out, output, 0644) < 0)
+		die(TN_EX_CANTCREAT, "%s: %s:", out.name, out.what);
 	if (o.csv) {
-		csv = tn_csv_writer_open(out, 6);
+		csv = tn_csv_writer_open(out.fp, 6);
 		if (tn_csv_write_header(csv, csv_header) < 0)
-			write_error(&atomic, output);
+			write_error(&out);
 	}
 	for (i = 0; i < nsym; i++) {
 		memset(&slot, 0, sizeof slot);
@@ -864,16 +860,16 @@ int main(int argc, char **argv)
 			info("%s: fallback (%s): %s", f.symbol, f.baseline,
 			     f.reason);
 		}
-		rc = csv ? write_csv(csv, &f) : write_json(out, &f);
+		rc = csv ? write_csv(csv, &f) : write_json(out.fp, &f);
 		unload_model(&slot);
 		if (rc < 0)
-			write_error(&atomic, output);
+			write_error(&out);
 		written++;
 	}
 	if (csv && tn_csv_writer_close(csv) < 0)
-		write_error(&atomic, output);
-	if (output && tn_atomic_commit(&atomic) < 0)
-		die(TN_EX_IOERR, "%s: %s:", output, atomic.what);
+		write_error(&out);
+	if (tn_output_commit(&out) < 0)
+		die(TN_EX_IOERR, "%s: %s:", out.name, out.what);
 	info("%d forecasts", written);
 
 	if (o.model_path)

@@ -274,6 +274,22 @@ TEST(prices_are_adjusted_by_adj_close_over_close)
 	tn_featset_free(raw);
 }
 
+/* Valid but extreme prices overflow sums and ratios; an infinite value is
+ * missing, and its row not complete. */
+TEST(an_overflowing_feature_is_missing)
+{
+	struct tn_featset *fs = parse_set("close,sma_2", TN_FEAT_NO_ADJUST);
+	struct tn_bar bar = { 0, 1e308, 1e308, 1e308, 1e308, 1e308, 1000 };
+	double out[2];
+
+	CHECK_INT(tn_featset_push(fs, &bar, out), 0); /* warm-up */
+	bar.date++;
+	CHECK_INT(tn_featset_push(fs, &bar, out), 0);
+	CHECK(out[0] == 1e308);
+	CHECK(isnan(out[1]));
+	tn_featset_free(fs);
+}
+
 /* macd, macdsignal and macdhist of one spec share one indicator, so they
  * are one computation's outputs: hist == line - signal exactly. */
 TEST(outputs_of_one_indicator_are_consistent)
@@ -392,6 +408,7 @@ int main(void)
 	RUN(min_history_matches_the_manual);
 	RUN(preset_lookbacks_and_min_histories);
 	RUN(prices_are_adjusted_by_adj_close_over_close);
+	RUN(an_overflowing_feature_is_missing);
 	RUN(outputs_of_one_indicator_are_consistent);
 	RUN(every_feature_is_point_in_time_on_every_prefix);
 	RUN(last_min_history_bars_agree_with_the_full_history);

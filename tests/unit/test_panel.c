@@ -67,10 +67,27 @@ TEST(header_only_is_an_empty_panel)
 	tn_panel_free(&p);
 }
 
+TEST(skips_a_repeated_header_from_joined_files)
+{
+	struct tn_panel p;
+	char err[256];
+	int rc = read_text(&p, "symbol,date,a\nX,2024-01-02,1\n"
+			   "symbol,date,a\nY,2024-01-02,2\n", err, sizeof err);
+
+	CHECK_INT(rc, 0);
+	if (rc != 0)
+		return;
+	CHECK_INT(p.nsym, 2);
+	CHECK_INT(p.ndates, 1);
+	CHECK_NEAR(tn_panel_row(&p, 1, 0)[0], 2, 0);
+	tn_panel_free(&p);
+}
+
 int main(void)
 {
 	RUN(aligns_symbols_on_the_union_of_dates);
 	RUN(reports_bad_input_with_line_and_column);
 	RUN(header_only_is_an_empty_panel);
+	RUN(skips_a_repeated_header_from_joined_files);
 	return tn_t_done();
 }
