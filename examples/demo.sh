@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make demo: the nightly pipeline on the embedded default data - the
-# synthetic market for the 50 TIER_1 symbols (data/tier1.txt) plus ^GSPC,
+# synthetic market for the 46 TIER_1 symbols (data/tier1.txt) plus ^GSPC,
 # offline - then predictions, a table per symbol and plots.
 #
 # The synthetic market carries a known signal (--signal, default 0.5:
@@ -35,7 +35,7 @@ store=$out/store
 work=$out/nightly
 export TICKERNET_STORE=$store
 
-echo "tickernet demo: 50 TIER_1 symbols + ^GSPC, synthetic market (seed $seed, signal $signal), offline"
+echo "tickernet demo: 46 TIER_1 symbols + ^GSPC, synthetic market (seed $seed, signal $signal), offline"
 echo "  $days trading days, GNN $gnn_epochs epochs, LSTM parent $lstm_epochs, children $child_epochs, $jobs workers"
 echo
 t0=$(date +%s)

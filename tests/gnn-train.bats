@@ -23,6 +23,16 @@ setup_file() {
 			return 1
 		}
 	done
+	# the learnability pair: a strong signal and its placebo, longer
+	for sig in 0 5; do
+		timeout 120 "$BIN/fetch-prices" -q --source synthetic --seed 7 \
+			--signal $sig --end 2024-05-31 --days 1200 $SYMS \
+			| timeout 120 "$BIN/build-features" -p gnn > "$dir/learn$sig.csv"
+		[ "$(wc -l < "$dir/learn$sig.csv")" -gt 18000 ] || {
+			echo "fixture learn$sig.csv was not built" >&2
+			return 1
+		}
+	done
 }
 
 feats() {
@@ -129,23 +139,32 @@ feats() {
 		.baselines.momentum.n == .metrics.n)' "$r"
 }
 
-# The signal (0.7% sector volatility times a loading of 1, about 11% of
-# a stock's variance at best) is found only through the peers; six
-# targets averaged, fixed seeds.  Measured: mean skill 0.0040 with the
-# signal, -0.0008 on the placebo.
+# Learnability and the placebo.  The injected signal is weak per peer (a
+# stock's next return loads on its sector's return today, seen only
+# through noisy sector peers), so the test uses the strongest loading
+# fetch-prices allows (5), five peers, 1200 days and six targets
+# averaged.  Measured with these options on seeds 3, 5 and 7: mean skill
+# 0.016, 0.013, 0.014 with the signal and 0.002, 0.008, -0.001 on the
+# placebo (single targets ranged -0.017..0.064 and -0.012..0.020).  The
+# GNN finds only a small part of what is there: see the man page's
+# LIMITS.  Fixed seeds, so the bytes and the verdict are the same on
+# every run; the bounds leave room for another BLAS kernel's rounding.
+LEARN="--epochs 15 --batch-size 8 --lr 3e-3 --hidden 16 --heads 2 --neighbours 5"
 SIX=JPM,XOM,AAPL,MSFT,KO,PG
 
 @test "with the injected signal the models have positive skill" {
-	run --separate-stderr gnn-train $FAST --epochs 8 --symbols $SIX -j 6 "$(feats 1)"
+	run --separate-stderr gnn-train $LEARN --symbols $SIX -j 2 \
+		"$BATS_FILE_TMPDIR/learn5.csv"
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) > 0.002'
+	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) > 0.01'
 }
 
 @test "on the placebo market the models have no skill" {
-	run --separate-stderr gnn-train $FAST --epochs 8 --symbols $SIX -j 6 "$(feats 0)"
+	run --separate-stderr gnn-train $LEARN --symbols $SIX -j 2 \
+		"$BATS_FILE_TMPDIR/learn0.csv"
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) < 0.002
-		and all(.skill < 0.02)'
+	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) < 0.01
+		and all(.skill < 0.05)'
 }
 
 @test "several symbols with -j train in workers, one summary each" {

@@ -218,7 +218,7 @@ static int parse_options(int argc, char **argv, struct config *cfg)
 			cfg->market.seed = (uint64_t)tn_optlong("--seed", optarg, 0, LONG_MAX);
 			break;
 		case OPT_SIGNAL:
-			cfg->market.signal = tn_optdouble("--signal", optarg, -1, 1);
+			cfg->market.signal = tn_optdouble("--signal", optarg, -5, 5);
 			break;
 		case 'j': cfg->http.jobs = tn_optlong("--jobs", optarg, 1, 64); break;
 		case OPT_RATE: cfg->http.rate = tn_optdouble("--rate", optarg, 0.01, 1000); break;

@@ -126,7 +126,7 @@ TEST(invalid_symbol_is_refused)
 	CHECK(bars == NULL);
 }
 
-TEST(tier1_has_fifty_distinct_symbols)
+TEST(tier1_symbols_are_distinct)
 {
 	int i, j;
 
@@ -166,6 +166,90 @@ TEST(data_tier1_matches_the_table)
 	CHECK_INT(i, TN_TIER1_COUNT);
 }
 
+/* data/tier1-sectors.csv names each TIER_1 symbol's sector as the table
+ * does. */
+TEST(data_sectors_match_the_table)
+{
+	FILE *fp = fopen("data/tier1-sectors.csv", "r");
+	char line[256], *comma;
+	int i = 0;
+
+	if (!fp) {
+		FAILF("cannot open data/tier1-sectors.csv (run from the repository root)");
+		return;
+	}
+	if (!fgets(line, sizeof line, fp) || strcmp(line, "symbol,sector\n") != 0)
+		FAILF("data/tier1-sectors.csv: bad header");
+	while (fgets(line, sizeof line, fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		comma = strchr(line, ',');
+		if (!comma || i >= TN_TIER1_COUNT) {
+			FAILF("data/tier1-sectors.csv: bad line %d: %s", i + 2, line);
+			break;
+		}
+		*comma = '\0';
+		CHECK_STR(line, tn_tier1_symbol(i));
+		CHECK_STR(comma + 1, tn_synth_sector_name(tn_synth_sector(line)));
+		i++;
+	}
+	fclose(fp);
+	CHECK_INT(i, TN_TIER1_COUNT);
+}
+
+/* The index is the equal-weighted mean of its constituents' returns
+ * (rounding prices to cents blurs it a little). */
+TEST(index_moves_with_its_constituents)
+{
+	struct tn_synth mk = { 9, 0 };
+	struct tn_bar *idx, *st[TN_TIER1_COUNT];
+	double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, m, corr;
+	int n = tn_synth_bars(&mk, "^GSPC", d("2015-01-01"), d("2016-12-31"), &idx);
+	int i, t, k = 0, ok = 1;
+
+	for (i = 0; i < TN_TIER1_COUNT; i++)
+		if (tn_synth_sector(tn_tier1_symbol(i)) >= 0)
+			ok &= tn_synth_bars(&mk, tn_tier1_symbol(i), d("2015-01-01"),
+					    d("2016-12-31"), &st[k++]) == n;
+	CHECK(ok);
+	for (t = 1; ok && t < n; t++) {
+		double x = log(idx[t].close / idx[t - 1].close), y = 0;
+
+		for (i = 0; i < k; i++)
+			y += log(st[i][t].close / st[i][t - 1].close) / k;
+		sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+	}
+	m = n - 1;
+	corr = (sxy / m - sx / m * sy / m) /
+	       sqrt((sxx / m - sx / m * sx / m) * (syy / m - sy / m * sy / m));
+	printf("# index vs mean of %d constituents: corr %.5f\n", k, corr);
+	CHECK(corr > 0.999);
+	for (i = 0; i < k; i++)
+		free(st[i]);
+	free(idx);
+}
+
+/* Jumps give a stock's daily returns fat tails: kurtosis well above a
+ * normal's 3. */
+TEST(stock_returns_have_fat_tails)
+{
+	struct tn_synth mk = { 4, 0 };
+	struct tn_bar *b;
+	int n = tn_synth_bars(&mk, "NVDA", d("2000-01-01"), d("2025-12-31"), &b), t;
+	double mean = 0, m2 = 0, m4 = 0, r, kurt;
+
+	for (t = 1; t < n; t++)
+		mean += log(b[t].close / b[t - 1].close) / (n - 1);
+	for (t = 1; t < n; t++) {
+		r = log(b[t].close / b[t - 1].close) - mean;
+		m2 += r * r / (n - 1);
+		m4 += r * r * r * r / (n - 1);
+	}
+	kurt = m4 / (m2 * m2);
+	printf("# NVDA daily log returns: kurtosis %.2f\n", kurt);
+	CHECK(kurt > 4.0);
+	free(b);
+}
+
 int main(void)
 {
 	RUN(bars_fall_on_trading_days_only);
@@ -174,7 +258,10 @@ int main(void)
 	RUN(seed_and_symbol_change_the_series);
 	RUN(placebo_market_has_no_lead_lag_and_signal_market_has);
 	RUN(invalid_symbol_is_refused);
-	RUN(tier1_has_fifty_distinct_symbols);
+	RUN(tier1_symbols_are_distinct);
 	RUN(data_tier1_matches_the_table);
+	RUN(data_sectors_match_the_table);
+	RUN(index_moves_with_its_constituents);
+	RUN(stock_returns_have_fat_tails);
 	return tn_t_done();
 }
