@@ -71,7 +71,7 @@ int main(int argc, char **argv)
 	long n;
 	int i, r, nf;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	if (argc == 3 && strcmp(argv[1], "--generate") == 0)
 		return generate(tn_optlong("--generate", argv[2], 1, 1000000000L));
 	n = bars_of("AAPL", &bars);

@@ -52,7 +52,7 @@ int main(int argc, char **argv)
 {
 	const char *why;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	(void)argc;
 	if (tn_blas_init(&why) < 0)
 		die(TN_EX_SOFTWARE, "%s", why);

@@ -125,7 +125,7 @@ int main(int argc, char **argv)
 	static const struct tn_ind_spec atr = { .kind = TN_IND_ATR, .window = 14 };
 	struct tn_bar *bars;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	(void)argc;
 	bars = xmalloc(sizeof *bars * BENCH_BARS);
 	synthetic_bars(bars, BENCH_BARS);

@@ -22,6 +22,18 @@ void tn_setprogname(const char *argv0)
 	tn_progname = slash ? slash + 1 : argv0;
 }
 
+void tn_init_progname(char **argv)
+{
+	char *slash;
+
+	if (!argv || !argv[0])
+		return;
+	slash = strrchr(argv[0], '/');
+	if (slash && slash[1])
+		argv[0] = slash + 1;
+	tn_setprogname(argv[0]);
+}
+
 static void vmessage(const char *fmt, va_list ap)
 {
 	int saved = errno;

@@ -35,6 +35,10 @@ extern const char *tn_progname;
 extern int tn_verbosity;
 
 void tn_setprogname(const char *argv0);
+/* What every main calls first: sets the program name from argv[0] and
+ * points argv[0] at that bare name, so the messages getopt_long prints
+ * ("prog: unrecognized option") carry it too. */
+void tn_init_progname(char **argv);
 
 /* warn/die print "prog: " + the formatted message; a format that ends in
  * ':' gets " strerror(errno)" appended.  warn is silenced by -q. */

@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 	int c, i, n, rc, flags = 0, prflags = 0;
 	int status = TN_EX_OK;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	while ((c = getopt_long(argc, argv, "f:p:o:" TN_COMMON_SHORTOPTS,
 				longopts, NULL)) != -1) {
 		switch (c) {

@@ -1013,7 +1013,7 @@ int main(int argc, char **argv)
 	size_t k;
 	int status = TN_EX_OK;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	parse_options(argc, argv, &cfg);
 	cfg.now = time(NULL);
 	run.cfg = &cfg;

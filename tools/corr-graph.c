@@ -756,7 +756,7 @@ int main(int argc, char **argv)
 	double *corr;
 	int *nbr, i, e, first, last, target = -1, status = TN_EX_OK;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	parse_options(argc, argv, &o);
 	if (tn_blas_init(&why) < 0)
 		die(TN_EX_SOFTWARE, "%s", why);

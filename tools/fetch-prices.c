@@ -686,7 +686,7 @@ int main(int argc, char **argv)
 	size_t i, cap = 0;
 	int first, engine = 0, status;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	tn_http_defaults(&cfg.http);
 	first = parse_options(argc, argv, &cfg);
 	for (i = (size_t)first; i < (size_t)argc; i++)

@@ -1150,7 +1150,7 @@ int main(int argc, char **argv)
 	int serve = 0, nsym = 0, ch, status;
 	long i;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	while ((ch = getopt_long(argc, argv, "s:" TN_COMMON_SHORTOPTS, longopts,
 				 NULL)) != -1) {
 		if (tn_common_option(ch, usage_text))

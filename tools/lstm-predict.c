@@ -733,7 +733,7 @@ int main(int argc, char **argv)
 	int nsym = 0, c, i, rc, close_col, failed = 0, written = 0;
 	FILE *in;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	while ((c = getopt_long(argc, argv, "s:m:f:o:" TN_COMMON_SHORTOPTS,
 				longopts, NULL)) != -1) {
 		if (tn_common_option(c, usage_text))

@@ -395,7 +395,7 @@ int main(int argc, char **argv)
 	int nsym = 0, c, status, s, jobs = DEFAULT_JOBS, col[LSTM_MODEL_INPUTS];
 	FILE *fp;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	lstm_job_default(&job, TOOL, NULL);
 	while ((c = getopt_long(argc, argv, "s:j:" TN_COMMON_SHORTOPTS, longopts,
 				NULL)) != -1) {

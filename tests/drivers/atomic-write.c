@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 	int by_name = 0, fd = -1, c;
 	ssize_t n;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	while ((c = getopt(argc, argv, "p")) != -1) {
 		if (c != 'p')
 			tn_usage_error("unknown option");

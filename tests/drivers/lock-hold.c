@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 	long seconds, wait = 0;
 	int rc;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	if (argc < 4 || argc > 5)
 		tn_usage_error("usage: lock-hold LOCKDIR KEY SECONDS [WAIT]");
 	seconds = tn_optlong("SECONDS", argv[3], 0, MAX_SECONDS);

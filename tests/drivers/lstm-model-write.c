@@ -39,7 +39,7 @@ int main(int argc, char **argv)
 	hid_t file;
 	int c;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	while ((c = getopt(argc, argv, "f:s:d:t:S:z:F:")) != -1) {
 		switch (c) {
 		case 'f': features = optarg; break;

@@ -117,6 +117,19 @@ TEST(setprogname_strips_directories)
 	CHECK_STR(tn_progname, "cache-prune");
 }
 
+TEST(init_progname_points_argv0_at_the_bare_name)
+{
+	char path[] = "/usr/local/bin/gnn-train", bare[] = "corr-graph";
+	char *argv[] = { path, NULL }, *argv2[] = { bare, NULL };
+
+	tn_init_progname(argv);
+	CHECK_STR(argv[0], "gnn-train");
+	CHECK_STR(tn_progname, "gnn-train");
+	tn_init_progname(argv2);
+	CHECK_STR(argv2[0], "corr-graph");
+	CHECK_STR(tn_progname, "corr-graph");
+}
+
 TEST(xreallocarray_grows)
 {
 	int *p = xreallocarray(NULL, 1000, sizeof *p);
@@ -136,6 +149,7 @@ int main(void)
 	RUN(parse_long_is_strict);
 	RUN(parse_double_rejects_nonfinite_and_trailing_text);
 	RUN(setprogname_strips_directories);
+	RUN(init_progname_points_argv0_at_the_bare_name);
 	RUN(xreallocarray_grows);
 	return tn_t_done();
 }
