@@ -36,3 +36,6 @@ BENCH_ROWS=${BENCH_ROWS:-2000000} bench/features.sh
 if [ -x "$torch_python" ] && "$torch_python" -c 'import numpy' 2>/dev/null; then
 	"$torch_python" bench/corr.py
 fi
+
+# fetch-prices against the loopback mock server: 50 symbols at --rate 10.
+bench/fetch.sh
