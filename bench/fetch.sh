@@ -27,7 +27,8 @@ for _ in $(seq 100); do
 	[ -s "$mock/port" ] && break
 	sleep 0.05
 done
-export TICKERNET_YAHOO_URL=http://127.0.0.1:$(cat "$mock/port")
+TICKERNET_YAHOO_URL=http://127.0.0.1:$(cat "$mock/port")
+export TICKERNET_YAHOO_URL
 t0=$(date +%s.%N)
 # shellcheck disable=SC2086
 "$build/bin/fetch-prices" -q --store "$tmp/store" --rate 10 -j 8 \
