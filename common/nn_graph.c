@@ -134,9 +134,10 @@ static real leaky(double z)
 
 /* Row i of one head's attention: the softmax of e_ij over the edges into i
  * (self loop included), max-subtracted; 0 elsewhere. */
-static void gat_attention_row(real *row /* (N) */, const real *adj /* (N, N) */,
-			      const real *s_src /* (N, H) */, real s_dst_i,
-			      int i, int N, int H, int h)
+static void gat_attention_row(real *restrict row /* (N) */,
+			      const real *restrict adj /* (N, N) */,
+			      const real *restrict s_src /* (N, H) */,
+			      real s_dst_i, int i, int N, int H, int h)
 {
 	double zmax = -INFINITY, sum = 0.0;
 	int j;
@@ -254,12 +255,16 @@ void nn_gat_backward(real *dx /* (B, N, F) */, real *dweight /* (H*C, F) */,
 
 			tn_gemm(0, 1, N, N, C, scale, g, ldo, xph, HC, 0, da, N);
 			tn_gemm(1, 0, N, C, N, scale, al, N, g, ldo, 1, dxph, HC);
-			memset(cache->ds_src, 0, (size_t)N * sizeof *cache->ds_src);
-			memset(cache->ds_dst, 0, (size_t)N * sizeof *cache->ds_dst);
+			real *restrict ds_src = cache->ds_src, *restrict ds_dst = cache->ds_dst;
+			real *restrict das = datt_src + h * C, *restrict dad = datt_dst + h * C;
+			const real *as = att_src + h * C, *ad = att_dst + h * C;
+
+			memset(ds_src, 0, (size_t)N * sizeof *ds_src);
 			for (i = 0; i < N; i++) {
 				const real *ali = al + (size_t)i * N;
 				const real *dai = da + (size_t)i * N;
-				double dot = 0.0;
+				double dot = 0.0, sd = sdb[(size_t)i * H + h];
+				real dsd = 0;
 
 				for (j = 0; j < N; j++)
 					dot += (double)ali[j] * dai[j];
@@ -268,24 +273,25 @@ void nn_gat_backward(real *dx /* (B, N, F) */, real *dweight /* (H*C, F) */,
 
 					if (ali[j] == 0)
 						continue;
-					z = (double)sdb[(size_t)i * H + h] +
-					    ssb[(size_t)j * H + h];
+					z = sd + ssb[(size_t)j * H + h];
 					dz = ali[j] * (dai[j] - dot) *
 					     (z > 0 ? 1.0 : NN_GAT_NEGATIVE_SLOPE);
-					cache->ds_dst[i] += (real)dz;
-					cache->ds_src[j] += (real)dz;
+					dsd += (real)dz;
+					ds_src[j] += (real)dz;
+				}
+				ds_dst[i] = dsd;
+			}
+			for (j = 0; j < N; j++) {
+				const real *restrict xj = xph + (size_t)j * HC;
+				real *restrict dxj = dxph + (size_t)j * HC;
+				real dss = ds_src[j], dsd = ds_dst[j];
+
+				for (c = 0; c < C; c++) {
+					das[c] += dss * xj[c];
+					dad[c] += dsd * xj[c];
+					dxj[c] += dss * as[c] + dsd * ad[c];
 				}
 			}
-			for (j = 0; j < N; j++)
-				for (c = 0; c < C; c++) {
-					real xv = xph[(size_t)j * HC + c];
-
-					datt_src[h * C + c] += cache->ds_src[j] * xv;
-					datt_dst[h * C + c] += cache->ds_dst[j] * xv;
-					dxph[(size_t)j * HC + c] +=
-						cache->ds_src[j] * att_src[h * C + c] +
-						cache->ds_dst[j] * att_dst[h * C + c];
-				}
 		}
 	}
 	tn_gemm(1, 0, HC, F, B * N, 1, cache->dxp, HC, x, F, 1, dweight, F);

@@ -1156,7 +1156,7 @@ int main(int argc, char **argv)
 	int nsym = 0, c, status, s, d;
 	FILE *fp;
 
-	tn_setprogname(argv[0]);
+	tn_init_progname(argv);
 	o.features = xstrdup(DEFAULT_FEATURES);
 	while ((c = getopt_long(argc, argv, "s:j:k:" TN_COMMON_SHORTOPTS, longopts,
 				NULL)) != -1) {
