@@ -146,8 +146,7 @@ feats() {
 # averaged.  Measured with these options on seeds 3, 5 and 7: mean skill
 # 0.016, 0.013, 0.014 with the signal and 0.002, 0.008, -0.001 on the
 # placebo (single targets ranged -0.017..0.064 and -0.012..0.020).  The
-# GNN finds only a small part of what is there: see the man page's
-# LIMITS.  Fixed seeds, so the bytes and the verdict are the same on
+# GNN finds only part of what is there: see the man page's LIMITS.  Fixed seeds, so the bytes and the verdict are the same on
 # every run; the bounds leave room for another BLAS kernel's rounding.
 LEARN="--epochs 15 --batch-size 8 --lr 3e-3 --hidden 16 --heads 2 --neighbours 5"
 SIX=JPM,XOM,AAPL,MSFT,KO,PG
