@@ -25,17 +25,14 @@
 #include "progress.h"
 #include "rng.h"
 #include "store.h"
-#include "symbol.h"
+#include "trainjobs.h"
 
-#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Defaults (the original design's, issue 6); the man page states them. */
 #define DEFAULT_NEIGHBOURS 10
@@ -167,19 +164,6 @@ struct opts {
 	uint64_t seed;
 };
 
-/* Set by SIGINT/SIGTERM; training stops after the current step. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static int signal_status(int sig)
-{
-	return sig == SIGINT ? TN_EX_SIGINT : TN_EX_SIGTERM;
-}
-
 /* What every symbol's training reads: the panel and derived series. */
 struct inputs {
 	const struct tn_panel *panel;
@@ -189,6 +173,8 @@ struct inputs {
 	int *feat;            /* (F) columns of the node features */
 	char **feat_names;    /* (F) */
 	double *logret;       /* (nsym, ndates) daily log returns of close */
+	/* set by SIGINT/SIGTERM; training stops after the current step */
+	const volatile sig_atomic_t *stop;
 };
 
 /* ---- one symbol's data -------------------------------------------------- */
@@ -514,10 +500,12 @@ static void sched_init(struct nn_sched *s, const struct opts *o)
 		nn_sched_constant(s, o->lr);
 }
 
-/* Trains m on ds.  Returns 0, or the signal's exit status when stopped. */
+/* Trains m on ds.  Returns 0, or the signal's exit status when *stop was
+ * set (by SIGINT/SIGTERM): training stops after the current step. */
 static int train(struct gnn_model *m, const struct dataset *ds,
 		 const struct opts *o, struct tn_rng *rng, struct result *r,
-		 int show_progress, const char *symbol)
+		 int show_progress, const char *symbol,
+		 const volatile sig_atomic_t *stop)
 {
 	int B = (int)o->batch, N = ds->N, bmax = B > EVAL_BATCH ? B : EVAL_BATCH;
 	int *order = xmalloc(sizeof(int) * (size_t)ds->ntrain), k, done;
@@ -561,7 +549,7 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 			order[k] = order[j];
 			order[j] = tmp;
 		}
-		for (done = 0; done < ds->ntrain && !stop_signal; done += B) {
+		for (done = 0; done < ds->ntrain && !*stop; done += B) {
 			int nb = ds->ntrain - done < B ? ds->ntrain - done : B, n = nb * N;
 			double loss;
 
@@ -592,8 +580,8 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 			loss_sum += loss;
 			steps++;
 		}
-		if (stop_signal) {
-			status = signal_status(stop_signal);
+		if (*stop) {
+			status = tn_tj_signal_status(*stop);
 			break;
 		}
 		if (r->nonfinite)
@@ -793,7 +781,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	}
 	info("%s: %d nodes, %d training and %d validation snapshots", symbol, ds.N,
 	     ds.ntrain, ds.nval);
-	rc = train(&model, &ds, o, &rng, &r, show_progress, symbol);
+	rc = train(&model, &ds, o, &rng, &r, show_progress, symbol, in->stop);
 	if (rc) {
 		/* stopped by a signal: nothing is written */
 		cJSON_Delete(r.history);
@@ -923,190 +911,21 @@ fail:
 
 /* ---- many symbols ------------------------------------------------------- */
 
-struct worker {
-	pid_t pid;
-	int fd;               /* the read end of its summary pipe */
-	const char *symbol;
+struct pool_ctx {
+	const struct inputs *in;
+	const struct opts *o;
+	const char *root;
 };
 
-/* Reads the worker's summary line and copies it to stdout; a worker that
- * died without one gets a failed summary. */
-static void finish_worker(struct worker *w, int wstatus, int *any_failed)
+/* tn_tj_train_fn: one symbol in a worker, without a progress line. */
+static int train_worker(const char *symbol, FILE *out, void *ctx)
 {
-	char buf[1 << 16];
-	size_t got = 0;
-	ssize_t n;
-	int code;
+	const struct pool_ctx *c = ctx;
 
-	while (got < sizeof buf - 1 &&
-	       (n = read(w->fd, buf + got, sizeof buf - 1 - got)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	close(w->fd);
-	code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-	if (got > 0) {
-		fwrite(buf, 1, got, stdout);
-		fflush(stdout);
-	} else if (code != TN_EX_SIGINT && code != TN_EX_SIGTERM) {
-		struct tn_ms_summary s = { 0 };
-		char err[128];
-
-		snprintf(err, sizeof err, "%s: worker exited with status %d", w->symbol,
-			 code);
-		s.symbol = w->symbol;
-		s.status = TN_MS_FAILED;
-		s.epochs = -1;
-		s.error = err;
-		warn("%s", err);
-		print_summary(stdout, &s);
-	}
-	if (code != 0)
-		*any_failed = 1;
-	w->pid = 0;
-}
-
-static int run_workers(const struct inputs *in, const struct opts *o,
-		       const char *root, char **symbols, int nsym)
-{
-	struct worker *w = xcalloc((size_t)o->jobs, sizeof *w);
-	struct tn_progress prog = { 0 };
-	int next = 0, running = 0, any_failed = 0, done = 0, k, status;
-
-	tn_progress_start(&prog, "symbols", nsym);
-	fflush(stdout);
-	while ((next < nsym && !stop_signal) || running > 0) {
-		int wstatus;
-		pid_t pid;
-
-		while (running < o->jobs && next < nsym && !stop_signal) {
-			int fds[2];
-
-			for (k = 0; w[k].pid; k++)
-				;
-			if (pipe(fds) < 0)
-				die(TN_EX_SOFTWARE, "pipe:");
-			pid = fork();
-			if (pid < 0)
-				die(TN_EX_SOFTWARE, "fork:");
-			if (pid == 0) {
-				FILE *out;
-
-				close(fds[0]);
-				out = fdopen(fds[1], "w");
-				if (!out)
-					_exit(TN_EX_SOFTWARE);
-				/* A summary is far smaller than a pipe's
-				 * buffer, so the child never blocks on it. */
-				status = train_symbol(in, o, root, symbols[next], 0,
-						      out);
-				if (fclose(out) != 0 && status == 0)
-					status = TN_EX_IOERR;
-				_exit(status);
-			}
-			close(fds[1]);
-			w[k] = (struct worker){ pid, fds[0], symbols[next] };
-			next++;
-			running++;
-		}
-		pid = waitpid(-1, &wstatus, 0);
-		if (pid < 0) {
-			if (errno == EINTR) {
-				/* forward SIGTERM; SIGINT reached the group */
-				for (k = 0; k < o->jobs; k++)
-					if (w[k].pid && stop_signal == SIGTERM)
-						kill(w[k].pid, SIGTERM);
-				continue;
-			}
-			die(TN_EX_SOFTWARE, "waitpid:");
-		}
-		for (k = 0; k < o->jobs; k++)
-			if (w[k].pid == pid) {
-				finish_worker(&w[k], wstatus, &any_failed);
-				running--;
-				tn_progress_update(&prog, ++done, "%s", w[k].symbol);
-				break;
-			}
-	}
-	tn_progress_end(&prog);
-	free(w);
-	if (stop_signal)
-		return signal_status(stop_signal);
-	return any_failed ? TN_EX_FAIL : TN_EX_OK;
+	return train_symbol(c->in, c->o, c->root, symbol, 0, out);
 }
 
 /* ---- main --------------------------------------------------------------- */
-
-static void add_symbol(char ***list, int *n, const char *raw)
-{
-	char sym[TN_SYMBOL_MAX + 1];
-	const char *why;
-	int k;
-
-	if (tn_symbol_normalise(raw, sym, &why) < 0)
-		tn_usage_error("'%s': %s", raw, why);
-	for (k = 0; k < *n; k++)
-		if (strcmp((*list)[k], sym) == 0)
-			return;
-	*list = xreallocarray(*list, (size_t)*n + 1, sizeof **list);
-	(*list)[(*n)++] = xstrdup(sym);
-}
-
-static void add_symbol_list(char ***list, int *n, char *text, const char *sep)
-{
-	char *save = NULL, *tok;
-
-	for (tok = strtok_r(text, sep, &save); tok; tok = strtok_r(NULL, sep, &save))
-		add_symbol(list, n, tok);
-}
-
-static void read_symbols_file(char ***list, int *n, const char *path)
-{
-	char line[256];
-	FILE *fp = fopen(path, "r");
-
-	if (!fp)
-		die(TN_EX_NOINPUT, "%s:", path);
-	while (fgets(line, sizeof line, fp)) {
-		char *hash = strchr(line, '#');
-
-		if (hash)
-			*hash = '\0';
-		add_symbol_list(list, n, line, " \t\r\n,");
-	}
-	if (ferror(fp))
-		die(TN_EX_IOERR, "%s: read error", path);
-	fclose(fp);
-}
-
-static int do_rollback(const char *root, const char *symbol, int wait)
-{
-	char err[1024], from[TN_STAMP_LEN + 1], to[TN_STAMP_LEN + 1];
-	struct tn_ms ms;
-	cJSON *o;
-	int rc;
-
-	rc = tn_ms_open(&ms, root, KIND, symbol, wait, err, sizeof err);
-	if (rc == 0) {
-		rc = tn_ms_rollback(&ms, from, to, err, sizeof err);
-		tn_ms_close(&ms);
-	}
-	if (rc)
-		die(rc, "%s", err);
-	o = tn_json_object();
-	tn_json_add_string(o, "symbol", symbol);
-	tn_json_add_string(o, "status", "rolled-back");
-	tn_json_add_string(o, "model_version", to);
-	tn_json_add_string(o, "previous_version", from);
-	if (tn_json_write_line(stdout, o) < 0)
-		die(TN_EX_IOERR, "stdout:");
-	cJSON_Delete(o);
-	return TN_EX_OK;
-}
 
 static void resolve_features(struct inputs *in, const struct tn_panel *p,
 			     char *list, const char *name)
@@ -1147,13 +966,13 @@ int main(int argc, char **argv)
 		.lr = DEFAULT_LR, .weight_decay = -1, .schedule = "constant",
 		.loss = "mse", .seed = DEFAULT_SEED,
 	};
-	char **symbols = NULL, perr[1024];
+	struct tn_tj_symbols symbols = { 0 };
+	char perr[1024];
 	const char *rollback = NULL, *root, *path = "-", *why;
 	struct tn_panel panel;
 	struct inputs in = { 0 };
-	struct sigaction sa;
 	struct gnn_config check;
-	int nsym = 0, c, status, s, d;
+	int c, status, s, d;
 	FILE *fp;
 
 	tn_init_progname(argv);
@@ -1163,15 +982,9 @@ int main(int argc, char **argv)
 		if (tn_common_option(c, usage_text))
 			continue;
 		switch (c) {
-		case 's': add_symbol(&symbols, &nsym, optarg); break;
-		case OPT_SYMBOLS: {
-			char *copy = xstrdup(optarg);
-
-			add_symbol_list(&symbols, &nsym, copy, ",");
-			free(copy);
-			break;
-		}
-		case OPT_SYMBOLS_FILE: read_symbols_file(&symbols, &nsym, optarg); break;
+		case 's': tn_tj_symbols_add(&symbols, optarg); break;
+		case OPT_SYMBOLS: tn_tj_symbols_add_list(&symbols, optarg); break;
+		case OPT_SYMBOLS_FILE: tn_tj_symbols_read_file(&symbols, optarg); break;
 		case 'j': o.jobs = (int)tn_optlong("--jobs", optarg, 1, MAX_JOBS); break;
 		case OPT_STORE: o.store = optarg; break;
 		case OPT_FORCE: o.force = 1; break;
@@ -1251,16 +1064,12 @@ int main(int argc, char **argv)
 	if (!root)
 		tn_usage_error("--store: empty directory name");
 	if (rollback) {
-		char sym[TN_SYMBOL_MAX + 1];
-
-		if (nsym > 0 || optind < argc)
+		if (symbols.n > 0 || optind < argc)
 			tn_usage_error("--rollback takes no symbols to train and no input");
-		if (tn_symbol_normalise(rollback, sym, &why) < 0)
-			tn_usage_error("--rollback: '%s': %s", rollback, why);
 		free(o.features); /* a leak would turn exit 0 into 1 under LSan */
-		return tn_finish(do_rollback(root, sym, o.lock_wait));
+		return tn_finish(tn_tj_rollback(root, KIND, rollback, o.lock_wait));
 	}
-	if (nsym == 0)
+	if (symbols.n == 0)
 		tn_usage_error("no symbol to train: give --symbol, --symbols or --symbols-file");
 	if (optind + 1 < argc)
 		tn_usage_error("one features file at most");
@@ -1293,21 +1102,18 @@ int main(int argc, char **argv)
 				d > 0 ? log(close_at(&in, s, d) / close_at(&in, s, d - 1))
 				      : NAN;
 
-	/* No SA_RESTART: a blocked waitpid must see the signal. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	in.stop = tn_tj_catch_signals();
+	if (symbols.n == 1 && o.jobs == 1) {
+		status = train_symbol(&in, &o, root, symbols.names[0], 1, stdout);
+	} else {
+		struct pool_ctx ctx = { &in, &o, root };
+		struct tn_tj_pool pool = { symbols.names, symbols.n, o.jobs,
+					   train_worker, NULL, &ctx, stdout };
 
-	if (nsym == 1 && o.jobs == 1)
-		status = train_symbol(&in, &o, root, symbols[0], 1, stdout);
-	else
-		status = run_workers(&in, &o, root, symbols, nsym);
+		status = tn_tj_pool_run(&pool);
+	}
 
-	for (s = 0; s < nsym; s++)
-		free(symbols[s]);
-	free(symbols);
+	tn_tj_symbols_free(&symbols);
 	free(in.logret);
 	free(in.feat);
 	free(in.feat_names);

@@ -3,7 +3,8 @@
  * transfer, freezing its LSTM layers or fine-tuning everything; the
  * validation gate, a run record and a one-line JSON summary per symbol.
  * The run of one symbol is lstm_train.h's, which lstm-predict --auto-train
- * shares; this file is the command line, the workers and the signals. */
+ * shares; this file is the command line, trainjobs.h the workers and the
+ * signals. */
 #include "cli.h"
 #include "gemm.h"
 #include "json.h"
@@ -15,15 +16,11 @@
 #include "panel.h"
 #include "progress.h"
 #include "store.h"
-#include "symbol.h"
+#include "trainjobs.h"
 
-#include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 /* Defaults; the man page states them.  The model's and the training
  * loop's own are lstm_model.h's. */
@@ -105,19 +102,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Set by SIGINT/SIGTERM; training stops after the current step. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-static int signal_status(int sig)
-{
-	return sig == SIGINT ? TN_EX_SIGINT : TN_EX_SIGTERM;
-}
-
 /* ---- metrics ------------------------------------------------------------ */
 
 /* Counts a summary line into the Prometheus metrics. */
@@ -182,204 +166,29 @@ static int train_one(const struct tn_panel *p, const struct lstm_job *job,
 
 /* ---- many symbols --------------------------------------------------------- */
 
-struct worker {
-	pid_t pid;
-	int fd;               /* the read end of its summary pipe */
-	const char *symbol;
+struct pool_ctx {
+	const struct tn_panel *panel;
+	const struct lstm_job *job;   /* without a progress line */
+	struct tn_metrics *metrics;   /* the parent's, or NULL */
 };
 
-/* Reads the worker's summary line and copies it to stdout; a worker that
- * died without one gets a failed summary. */
-static void finish_worker(struct worker *w, int wstatus, int *any_failed,
-			  struct tn_metrics *m)
+/* tn_tj_train_fn: one symbol in a worker; the parent counts its summary. */
+static int train_worker(const char *symbol, FILE *out, void *ctx)
 {
-	char buf[1 << 16];
-	size_t got = 0;
-	ssize_t n;
-	int code;
+	const struct pool_ctx *c = ctx;
 
-	while (got < sizeof buf - 1 &&
-	       (n = read(w->fd, buf + got, sizeof buf - 1 - got)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	close(w->fd);
-	code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
-	if (got > 0) {
-		cJSON *summary = cJSON_Parse(buf);
-
-		fwrite(buf, 1, got, stdout);
-		fflush(stdout);
-		count_summary(m, summary);
-		cJSON_Delete(summary);
-	} else if (code != TN_EX_SIGINT && code != TN_EX_SIGTERM) {
-		struct tn_ms_summary s = { 0 };
-		char err[128];
-		cJSON *o;
-
-		snprintf(err, sizeof err, "%s: worker exited with status %d", w->symbol,
-			 code);
-		s.symbol = w->symbol;
-		s.status = TN_MS_FAILED;
-		s.epochs = -1;
-		s.error = err;
-		warn("%s", err);
-		o = tn_ms_summary_json(&s);
-		tn_json_write_line(stdout, o);
-		count_summary(m, o);
-		cJSON_Delete(o);
-	}
-	if (code != 0)
-		*any_failed = 1;
-	w->pid = 0;
+	return train_one(c->panel, c->job, symbol, out, NULL);
 }
 
-static int run_workers(const struct tn_panel *p, const struct lstm_job *job,
-		       int jobs, char **symbols, int nsym, struct tn_metrics *m)
+/* tn_tj_summary_fn */
+static void count_worker_summary(const cJSON *summary, void *ctx)
 {
-	struct worker *w = xcalloc((size_t)jobs, sizeof *w);
-	struct tn_progress prog = { 0 };
-	int next = 0, running = 0, any_failed = 0, done = 0, k, status;
-	struct lstm_job child = *job;
+	const struct pool_ctx *c = ctx;
 
-	/* a worker's epochs would fight over the one progress line */
-	child.progress = 0;
-	tn_progress_start(&prog, "symbols", nsym);
-	fflush(stdout);
-	while ((next < nsym && !stop_signal) || running > 0) {
-		int wstatus;
-		pid_t pid;
-
-		while (running < jobs && next < nsym && !stop_signal) {
-			int fds[2];
-
-			for (k = 0; w[k].pid; k++)
-				;
-			if (pipe(fds) < 0)
-				die(TN_EX_SOFTWARE, "pipe:");
-			pid = fork();
-			if (pid < 0)
-				die(TN_EX_SOFTWARE, "fork:");
-			if (pid == 0) {
-				FILE *out;
-
-				close(fds[0]);
-				out = fdopen(fds[1], "w");
-				if (!out)
-					_exit(TN_EX_SOFTWARE);
-				/* A summary is far smaller than a pipe's
-				 * buffer, so the worker never blocks on it. */
-				status = train_one(p, &child, symbols[next], out, NULL);
-				if (fclose(out) != 0 && status == 0)
-					status = TN_EX_IOERR;
-				_exit(status);
-			}
-			close(fds[1]);
-			w[k] = (struct worker){ pid, fds[0], symbols[next] };
-			next++;
-			running++;
-		}
-		pid = waitpid(-1, &wstatus, 0);
-		if (pid < 0) {
-			if (errno == EINTR) {
-				/* forward SIGTERM; SIGINT reached the group */
-				for (k = 0; k < jobs; k++)
-					if (w[k].pid && stop_signal == SIGTERM)
-						kill(w[k].pid, SIGTERM);
-				continue;
-			}
-			die(TN_EX_SOFTWARE, "waitpid:");
-		}
-		for (k = 0; k < jobs; k++)
-			if (w[k].pid == pid) {
-				const char *sym = w[k].symbol;
-
-				finish_worker(&w[k], wstatus, &any_failed, m);
-				running--;
-				tn_progress_update(&prog, ++done, "%s", sym);
-				break;
-			}
-	}
-	tn_progress_end(&prog);
-	free(w);
-	if (stop_signal)
-		return signal_status(stop_signal);
-	return any_failed ? TN_EX_FAIL : TN_EX_OK;
+	count_summary(c->metrics, summary);
 }
 
 /* ---- main ----------------------------------------------------------------- */
-
-static void add_symbol(char ***list, int *n, const char *raw)
-{
-	char sym[TN_SYMBOL_MAX + 1];
-	const char *why;
-	int k;
-
-	if (tn_symbol_normalise(raw, sym, &why) < 0)
-		tn_usage_error("'%s': %s", raw, why);
-	for (k = 0; k < *n; k++)
-		if (strcmp((*list)[k], sym) == 0)
-			return;
-	*list = xreallocarray(*list, (size_t)*n + 1, sizeof **list);
-	(*list)[(*n)++] = xstrdup(sym);
-}
-
-static void add_symbol_list(char ***list, int *n, char *text, const char *sep)
-{
-	char *save = NULL, *tok;
-
-	for (tok = strtok_r(text, sep, &save); tok; tok = strtok_r(NULL, sep, &save))
-		add_symbol(list, n, tok);
-}
-
-static void read_symbols_file(char ***list, int *n, const char *path)
-{
-	char line[256];
-	FILE *fp = fopen(path, "r");
-
-	if (!fp)
-		die(TN_EX_NOINPUT, "%s:", path);
-	while (fgets(line, sizeof line, fp)) {
-		char *hash = strchr(line, '#');
-
-		if (hash)
-			*hash = '\0';
-		add_symbol_list(list, n, line, " \t\r\n,");
-	}
-	if (ferror(fp))
-		die(TN_EX_IOERR, "%s: read error", path);
-	fclose(fp);
-}
-
-static int do_rollback(const char *root, const char *symbol, int wait)
-{
-	char err[1024], from[TN_STAMP_LEN + 1], to[TN_STAMP_LEN + 1];
-	struct tn_ms ms;
-	cJSON *o;
-	int rc;
-
-	rc = tn_ms_open(&ms, root, LSTM_TRAIN_KIND, symbol, wait, err, sizeof err);
-	if (rc == 0) {
-		rc = tn_ms_rollback(&ms, from, to, err, sizeof err);
-		tn_ms_close(&ms);
-	}
-	if (rc)
-		die(rc, "%s", err);
-	o = tn_json_object();
-	tn_json_add_string(o, "symbol", symbol);
-	tn_json_add_string(o, "status", "rolled-back");
-	tn_json_add_string(o, "model_version", to);
-	tn_json_add_string(o, "previous_version", from);
-	if (tn_json_write_line(stdout, o) < 0)
-		die(TN_EX_IOERR, "stdout:");
-	cJSON_Delete(o);
-	return TN_EX_OK;
-}
 
 int main(int argc, char **argv)
 {
@@ -387,12 +196,12 @@ int main(int argc, char **argv)
 	struct lstm_parent parent;
 	struct tn_panel panel;
 	struct tn_metrics metrics = { 0 };
-	struct sigaction sa;
-	char **symbols = NULL, perr[NN_H5_ERR_MAX + 512];
+	struct tn_tj_symbols symbols = { 0 };
+	char perr[NN_H5_ERR_MAX + 512];
 	const char *rollback = NULL, *root, *path = "-", *name, *why;
 	const char *parent_spec = NULL, *strategy = NULL, *metrics_file = NULL;
 	const char *store = NULL;
-	int nsym = 0, c, status, s, jobs = DEFAULT_JOBS, col[LSTM_MODEL_INPUTS];
+	int c, status, jobs = DEFAULT_JOBS, col[LSTM_MODEL_INPUTS];
 	FILE *fp;
 
 	tn_init_progname(argv);
@@ -402,18 +211,14 @@ int main(int argc, char **argv)
 		if (tn_common_option(c, usage_text))
 			continue;
 		switch (c) {
-		case 's': add_symbol(&symbols, &nsym, optarg); break;
+		case 's': tn_tj_symbols_add(&symbols, optarg); break;
 		case OPT_SYMBOLS:
-			if (optarg[0] == '@') {
-				read_symbols_file(&symbols, &nsym, optarg + 1);
-			} else {
-				char *copy = xstrdup(optarg);
-
-				add_symbol_list(&symbols, &nsym, copy, ",");
-				free(copy);
-			}
+			if (optarg[0] == '@')
+				tn_tj_symbols_read_file(&symbols, optarg + 1);
+			else
+				tn_tj_symbols_add_list(&symbols, optarg);
 			break;
-		case OPT_SYMBOLS_FILE: read_symbols_file(&symbols, &nsym, optarg); break;
+		case OPT_SYMBOLS_FILE: tn_tj_symbols_read_file(&symbols, optarg); break;
 		case 'j': jobs = (int)tn_optlong("--jobs", optarg, 1, MAX_JOBS); break;
 		case OPT_STORE: store = optarg; break;
 		case OPT_FORCE: job.force = 1; break;
@@ -468,15 +273,12 @@ int main(int argc, char **argv)
 		tn_usage_error("--store: empty directory name");
 	job.root = root;
 	if (rollback) {
-		char sym[TN_SYMBOL_MAX + 1];
-
-		if (nsym > 0 || optind < argc)
+		if (symbols.n > 0 || optind < argc)
 			tn_usage_error("--rollback takes no symbols to train and no input");
-		if (tn_symbol_normalise(rollback, sym, &why) < 0)
-			tn_usage_error("--rollback: '%s': %s", rollback, why);
-		return tn_finish(do_rollback(root, sym, job.lock_wait));
+		return tn_finish(tn_tj_rollback(root, LSTM_TRAIN_KIND, rollback,
+						job.lock_wait));
 	}
-	if (nsym == 0)
+	if (symbols.n == 0)
 		tn_usage_error("no symbol to train: give --symbol, --symbols or --symbols-file");
 	if (strategy && !parent_spec)
 		tn_usage_error("--strategy needs --parent");
@@ -509,28 +311,27 @@ int main(int argc, char **argv)
 	if (lstm_panel_columns(&panel, col, perr, sizeof perr) < 0)
 		die(TN_EX_DATAERR, "%s: %s", name, perr);
 
-	/* No SA_RESTART: a blocked waitpid must see the signal. */
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	job.stop = &stop_signal;
-
-	if (nsym == 1 && jobs == 1) {
+	job.stop = tn_tj_catch_signals();
+	if (symbols.n == 1 && jobs == 1) {
 		job.progress = 1;
-		status = train_one(&panel, &job, symbols[0], stdout,
+		status = train_one(&panel, &job, symbols.names[0], stdout,
 				   metrics_file ? &metrics : NULL);
 	} else {
-		status = run_workers(&panel, &job, jobs, symbols, nsym,
-				     metrics_file ? &metrics : NULL);
+		/* a worker's epochs would fight over the one progress line */
+		struct lstm_job child = job;
+		struct pool_ctx ctx = { &panel, &child,
+					metrics_file ? &metrics : NULL };
+		struct tn_tj_pool pool = { symbols.names, symbols.n, jobs,
+					   train_worker, count_worker_summary,
+					   &ctx, stdout };
+
+		child.progress = 0;
+		status = tn_tj_pool_run(&pool);
 	}
 	if (metrics_file && tn_metrics_write(&metrics, metrics_file, &why) < 0)
 		warn("%s: %s:", metrics_file, why);
 
-	for (s = 0; s < nsym; s++)
-		free(symbols[s]);
-	free(symbols);
+	tn_tj_symbols_free(&symbols);
 	if (job.parent)
 		lstm_parent_free(&parent);
 	tn_metrics_free(&metrics);
