@@ -4,6 +4,7 @@
 #include "nn_act.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #ifdef TN_REAL_DOUBLE
 #define EXP exp
@@ -112,17 +113,27 @@ void nn_sigmoid_backward(real *dx, const real *dy, const real *y, int n)
 void nn_dropout_mask(real *mask, real p, int n, struct tn_rng *rng)
 {
 	real scale = p < 1 ? 1 / (1 - p) : 0;
+	uint64_t keep_from;
 	int k;
 
-	for (k = 0; k < n; k++) {
-		if (p <= 0)
-			mask[k] = 1;
-		else if (p >= 1)
-			mask[k] = 0;
-		else
-			/* kept with probability 1 - p */
-			mask[k] = tn_rng_uniform(rng) >= p ? scale : 0;
+	if (p <= 0 || p >= 1) {
+		real all = p <= 0 ? 1 : 0;
+
+		for (k = 0; k < n; k++)
+			mask[k] = all;
+		return;
 	}
+	/* An element is kept when its draw's top 53 bits, as a fraction in
+	 * [0, 1) (tn_rng_uniform), are >= p, i.e. when u >> 11 >= ceil(p 2^53),
+	 * i.e. when u >= ceil(p 2^53) 2^11: the same mask from the same draws
+	 * without a double per element.  p 2^53 < 2^53 is exact, so the keep
+	 * probability is 1 - ceil(p 2^53) / 2^53, which is 1 - p within 2^-53
+	 * (exactly for a double p >= 0.5 or a float p >= 2^-30).  A NaN p
+	 * draws n numbers and keeps nothing, as tn_rng_uniform() >= NaN
+	 * would. */
+	keep_from = p == p ? (uint64_t)ceil((double)p * 0x1p53) << 11 : UINT64_MAX;
+	for (k = 0; k < n; k++)
+		mask[k] = tn_rng_u64(rng) >= keep_from ? scale : 0;
 }
 
 void nn_dropout_forward(real *y, const real *x, const real *mask, int n)

@@ -267,6 +267,40 @@ TEST(dropout_masks_are_reproducible_from_the_seed)
 	CHECK(memcmp(a, b, sizeof a) == 0);
 }
 
+/* The mask is drawn from the raw 64-bit numbers against an integer
+ * threshold; it must be the mask of the plain rule, "kept when
+ * tn_rng_uniform() >= p", from the same draws, and leave the stream where
+ * that rule would. */
+TEST(dropout_mask_is_the_uniform_rule_from_the_same_draws)
+{
+	enum { n = 4096 };
+	static const double ps[] = { 1e-300, 1e-9, 0x1p-53, 0.1, 0.3, 0.5,
+				     0.5 + 0x1p-53, 0.7, 0.99, 1 - 0x1p-53 };
+	static real mask[n];
+	struct tn_rng rng, ref;
+	size_t i;
+	int k, bad = 0;
+
+	for (i = 0; i < sizeof ps / sizeof *ps; i++) {
+		real p = (real)ps[i], scale = 1 / (1 - p);
+
+		tn_rng_seed(&rng, 100 + i);
+		ref = rng;
+		nn_dropout_mask(mask, p, n, &rng);
+		for (k = 0; k < n; k++)
+			if (mask[k] != (tn_rng_uniform(&ref) >= p ? scale : 0))
+				bad++;
+		CHECK(tn_rng_u64(&rng) == tn_rng_u64(&ref));
+	}
+	CHECK_INT(bad, 0);
+	/* p = 0 and p = 1 draw nothing */
+	tn_rng_seed(&rng, 7);
+	ref = rng;
+	nn_dropout_mask(mask, 0, n, &rng);
+	nn_dropout_mask(mask, 1, n, &rng);
+	CHECK(tn_rng_u64(&rng) == tn_rng_u64(&ref));
+}
+
 int main(void)
 {
 	RUN(dense_gradients_match_finite_differences);
@@ -276,5 +310,6 @@ int main(void)
 	RUN(activations_match_hand_computed_values);
 	RUN(dropout_mask_keeps_one_minus_p_scaled_and_eval_is_identity);
 	RUN(dropout_masks_are_reproducible_from_the_seed);
+	RUN(dropout_mask_is_the_uniform_rule_from_the_same_draws);
 	return tn_t_done();
 }
