@@ -110,7 +110,9 @@ synth=()
 rc=0
 fetch-prices -q --source "$source" "${offline[@]}" --days "$days" "${synth[@]}" \
 	"${asof[@]}" <"$work/symbols.txt" >"$work/prices.csv" || rc=$?
-if ! cut -d, -f1 "$work/prices.csv" | grep -qxF -- "$symbol"; then
+# (awk reads to the end: `cut | grep -q` under pipefail fails at random
+# when grep's early exit kills cut with SIGPIPE)
+if ! awk -F, -v s="$symbol" '$1 == s { found = 1 } END { exit !found }' "$work/prices.csv"; then
 	echo "$prog: $symbol: no prices (fetch-prices exit $rc)" >&2
 	exit "$((rc == 0 ? 66 : rc))"
 fi
