@@ -8,44 +8,6 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-static char *make_tmpdir(void)
-{
-	char *dir = strdup("/tmp/tn-test-atomic.XXXXXX");
-
-	if (!dir || !mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	return dir;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
-
-static const char *join(char *buf, size_t size, const char *dir,
-			const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= size) {
-		fprintf(stderr, "path too long: %s/%s\n", dir, name);
-		exit(1);
-	}
-	return buf;
-}
-
 static void put_file(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "w");
@@ -92,14 +54,14 @@ static int count_entries(const char *dir, int *temps)
 
 TEST(commit_creates_the_file_with_its_content_and_mode)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256];
 	struct tn_atomic a;
 	struct stat st;
 	int temps;
 
 	umask(022);
-	join(path, sizeof path, dir, "AAPL.csv");
+	tn_t_join(path, sizeof path, dir, "AAPL.csv");
 	CHECK_INT(tn_atomic_open(&a, path, 0640), 0);
 	CHECK(a.fp != NULL);
 	fputs("symbol,date\nAAPL,2024-05-31\n", a.fp);
@@ -109,35 +71,35 @@ TEST(commit_creates_the_file_with_its_content_and_mode)
 	CHECK_INT(st.st_mode & 0777, 0640);
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(mode_is_narrowed_by_the_umask)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512];
 	struct tn_atomic a;
 	struct stat st;
 
 	umask(027);
-	join(path, sizeof path, dir, "m.prom");
+	tn_t_join(path, sizeof path, dir, "m.prom");
 	CHECK_INT(tn_atomic_open(&a, path, 0666), 0);
 	CHECK_INT(tn_atomic_commit(&a), 0);
 	CHECK_INT(stat(path, &st), 0);
 	CHECK_INT(st.st_mode & 0777, 0640);
 	umask(022);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(target_keeps_old_content_until_commit)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256];
 	struct tn_atomic a;
 	const char *base;
 	int temps;
 
-	join(path, sizeof path, dir, "model.h5");
+	tn_t_join(path, sizeof path, dir, "model.h5");
 	put_file(path, "old");
 	CHECK_INT(tn_atomic_open(&a, path, 0644), 0);
 	fputs("new content", a.fp);
@@ -152,17 +114,17 @@ TEST(target_keeps_old_content_until_commit)
 	CHECK_STR(slurp(path, buf, sizeof buf), "new content");
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(abort_removes_the_temporary_file_and_keeps_the_old_one)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256];
 	struct tn_atomic a;
 	int temps;
 
-	join(path, sizeof path, dir, "x.csv");
+	tn_t_join(path, sizeof path, dir, "x.csv");
 	put_file(path, "old");
 	CHECK_INT(tn_atomic_open(&a, path, 0644), 0);
 	fputs("half", a.fp);
@@ -171,17 +133,17 @@ TEST(abort_removes_the_temporary_file_and_keeps_the_old_one)
 	CHECK_STR(slurp(path, buf, sizeof buf), "old");
 	CHECK_INT(count_entries(dir, &temps), 1);
 	tn_atomic_abort(&a); /* a second abort is harmless */
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(open_in_a_missing_directory_fails_with_enoent)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512];
 	struct tn_atomic a;
 	int temps;
 
-	join(path, sizeof path, dir, "no/such/x.csv");
+	tn_t_join(path, sizeof path, dir, "no/such/x.csv");
 	errno = 0;
 	CHECK_INT(tn_atomic_open(&a, path, 0644), -1);
 	CHECK_INT(errno, ENOENT);
@@ -189,7 +151,7 @@ TEST(open_in_a_missing_directory_fails_with_enoent)
 	CHECK(a.fp == NULL && a.tmp_path == NULL);
 	CHECK_INT(count_entries(dir, &temps), 0);
 	tn_atomic_abort(&a);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_path_without_a_file_name_is_rejected)
@@ -206,12 +168,12 @@ TEST(a_path_without_a_file_name_is_rejected)
 
 TEST(a_full_disk_fails_the_commit_and_keeps_the_old_file)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256], block[1000];
 	struct tn_atomic a;
 	int full, temps, i;
 
-	join(path, sizeof path, dir, "prices.csv");
+	tn_t_join(path, sizeof path, dir, "prices.csv");
 	put_file(path, "old prices");
 	CHECK_INT(tn_atomic_open(&a, path, 0644), 0);
 	/* /dev/full under the temporary file's descriptor: every write
@@ -219,7 +181,7 @@ TEST(a_full_disk_fails_the_commit_and_keeps_the_old_file)
 	full = open("/dev/full", O_WRONLY);
 	if (full < 0) {
 		tn_atomic_abort(&a);
-		remove_tree(dir);
+		tn_t_rmtree(dir);
 		SKIP("no /dev/full");
 		return;
 	}
@@ -236,23 +198,23 @@ TEST(a_full_disk_fails_the_commit_and_keeps_the_old_file)
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
 	tn_atomic_abort(&a); /* harmless after a failed commit */
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_lost_write_fails_the_commit_even_after_clearerr)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256], block[8192];
 	struct tn_atomic a;
 	int full, temps;
 
-	join(path, sizeof path, dir, "x.csv");
+	tn_t_join(path, sizeof path, dir, "x.csv");
 	put_file(path, "old");
 	CHECK_INT(tn_atomic_open(&a, path, 0644), 0);
 	full = open("/dev/full", O_WRONLY);
 	if (full < 0) {
 		tn_atomic_abort(&a);
-		remove_tree(dir);
+		tn_t_rmtree(dir);
 		SKIP("no /dev/full");
 		return;
 	}
@@ -266,19 +228,19 @@ TEST(a_lost_write_fails_the_commit_even_after_clearerr)
 	CHECK_INT(errno, ENOSPC);
 	CHECK_STR(slurp(path, buf, sizeof buf), "old");
 	CHECK_INT(count_entries(dir, &temps), 1);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_failed_rename_removes_the_temporary_file)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512];
 	struct tn_atomic a;
 	struct stat st;
 	int temps;
 
 	/* a regular file cannot be renamed over a directory */
-	join(path, sizeof path, dir, "current.h5");
+	tn_t_join(path, sizeof path, dir, "current.h5");
 	CHECK_INT(mkdir(path, 0755), 0);
 	CHECK_INT(tn_atomic_open(&a, path, 0644), 0);
 	fputs("data", a.fp);
@@ -289,7 +251,7 @@ TEST(a_failed_rename_removes_the_temporary_file)
 	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(commit_without_open_is_an_error)
@@ -306,14 +268,14 @@ TEST(commit_without_open_is_an_error)
 
 TEST(open_path_gives_an_empty_file_to_write_by_name)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256];
 	struct tn_atomic a;
 	struct stat st;
 	FILE *fp;
 	int temps;
 
-	join(path, sizeof path, dir, "20240601T063000Z.h5");
+	tn_t_join(path, sizeof path, dir, "20240601T063000Z.h5");
 	put_file(path, "old");
 	CHECK_INT(tn_atomic_open_path(&a, path, 0644), 0);
 	CHECK(a.fp == NULL);
@@ -330,16 +292,16 @@ TEST(open_path_gives_an_empty_file_to_write_by_name)
 	CHECK_STR(slurp(path, buf, sizeof buf), "hdf5 bytes");
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(open_path_commit_fails_when_the_writer_removed_the_file)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512], buf[256];
 	struct tn_atomic a;
 
-	join(path, sizeof path, dir, "x.h5");
+	tn_t_join(path, sizeof path, dir, "x.h5");
 	put_file(path, "old");
 	CHECK_INT(tn_atomic_open_path(&a, path, 0644), 0);
 	CHECK_INT(unlink(a.tmp_path), 0);
@@ -347,18 +309,18 @@ TEST(open_path_commit_fails_when_the_writer_removed_the_file)
 	CHECK_INT(tn_atomic_commit(&a), -1);
 	CHECK_INT(errno, ENOENT);
 	CHECK_STR(slurp(path, buf, sizeof buf), "old");
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(symlink_replace_points_current_at_the_new_version)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char link[512], target[64];
 	const char *what = NULL;
 	ssize_t n;
 	int temps;
 
-	join(link, sizeof link, dir, "current.h5");
+	tn_t_join(link, sizeof link, dir, "current.h5");
 	CHECK_INT(tn_atomic_symlink("20240101T000000Z.h5", link, &what), 0);
 	n = readlink(link, target, sizeof target - 1);
 	target[n > 0 ? n : 0] = '\0';
@@ -369,17 +331,17 @@ TEST(symlink_replace_points_current_at_the_new_version)
 	CHECK_STR(target, "20240601T063000Z.h5");
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(symlink_replace_fails_cleanly_over_a_directory)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char link[512];
 	const char *what = NULL;
 	int temps;
 
-	join(link, sizeof link, dir, "current.h5");
+	tn_t_join(link, sizeof link, dir, "current.h5");
 	CHECK_INT(mkdir(link, 0755), 0);
 	errno = 0;
 	CHECK_INT(tn_atomic_symlink("v1.h5", link, &what), -1);
@@ -387,7 +349,7 @@ TEST(symlink_replace_fails_cleanly_over_a_directory)
 	CHECK_STR(what, "rename");
 	CHECK_INT(count_entries(dir, &temps), 1);
 	CHECK_INT(temps, 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(symlink_replace_in_a_missing_directory_fails)
@@ -403,50 +365,50 @@ TEST(symlink_replace_in_a_missing_directory_fails)
 
 TEST(mkdirs_creates_parents_and_accepts_existing_directories)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512];
 	struct stat st;
 
-	join(path, sizeof path, dir, "models/gnn//AAPL/");
+	tn_t_join(path, sizeof path, dir, "models/gnn//AAPL/");
 	CHECK_INT(tn_mkdirs(path, 0755), 0);
 	CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode));
 	CHECK_INT(tn_mkdirs(path, 0755), 0);
 	CHECK_INT(tn_mkdirs(dir, 0755), 0);
 	CHECK_INT(tn_mkdirs("/", 0755), 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(mkdirs_fails_with_enotdir_across_a_file)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char file[512], path[512];
 
-	join(file, sizeof file, dir, "plain");
+	tn_t_join(file, sizeof file, dir, "plain");
 	put_file(file, "x");
 	errno = 0;
 	CHECK_INT(tn_mkdirs(file, 0755), -1);
 	CHECK_INT(errno, ENOTDIR);
-	join(path, sizeof path, file, "sub");
+	tn_t_join(path, sizeof path, file, "sub");
 	errno = 0;
 	CHECK_INT(tn_mkdirs(path, 0755), -1);
 	CHECK_INT(errno, ENOTDIR);
 	errno = 0;
 	CHECK_INT(tn_mkdirs("", 0755), -1);
 	CHECK_INT(errno, ENOENT);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(fsync_dir_syncs_a_directory_and_fails_for_a_missing_one)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("atomic");
 	char path[512];
 
 	CHECK_INT(tn_fsync_dir(dir), 0);
-	join(path, sizeof path, dir, "gone");
+	tn_t_join(path, sizeof path, dir, "gone");
 	errno = 0;
 	CHECK_INT(tn_fsync_dir(path), -1);
 	CHECK_INT(errno, ENOENT);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(temporary_names_are_recognised_exactly)

@@ -7,44 +7,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static char *make_tmpdir(void)
-{
-	char *dir = strdup("/tmp/tn-test-lock.XXXXXX");
-
-	if (!dir || !mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	return dir;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
-
-static const char *join(char *buf, size_t size, const char *dir,
-			const char *name)
-{
-	int n = snprintf(buf, size, "%s/%s", dir, name);
-
-	if (n < 0 || (size_t)n >= size) {
-		fprintf(stderr, "path too long: %s/%s\n", dir, name);
-		exit(1);
-	}
-	return buf;
-}
-
 static double now(void)
 {
 	struct timespec ts;
@@ -55,26 +17,26 @@ static double now(void)
 
 TEST(acquire_creates_the_lock_directory_and_file)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	char lockdir[512], want[600];
 	struct tn_lock l;
 	struct stat st;
 
-	join(lockdir, sizeof lockdir, dir, "store/locks");
+	tn_t_join(lockdir, sizeof lockdir, dir, "store/locks");
 	CHECK_INT(tn_lock_acquire(&l, lockdir, "gnn-AAPL", 0), TN_LOCK_OK);
 	CHECK(l.fd >= 0);
-	join(want, sizeof want, lockdir, "gnn-AAPL.lock");
+	tn_t_join(want, sizeof want, lockdir, "gnn-AAPL.lock");
 	CHECK_STR(l.path, want);
 	CHECK(stat(want, &st) == 0 && S_ISREG(st.st_mode));
 	tn_lock_release(&l);
 	CHECK_INT(l.fd, -1);
 	tn_lock_release(&l); /* twice is harmless */
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_held_lock_makes_a_nonblocking_acquire_busy)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	struct tn_lock held, other;
 
 	CHECK_INT(tn_lock_acquire(&held, dir, "prices-AAPL", 0), TN_LOCK_OK);
@@ -89,12 +51,12 @@ TEST(a_held_lock_makes_a_nonblocking_acquire_busy)
 	tn_lock_release(&held);
 	CHECK_INT(tn_lock_acquire(&other, dir, "prices-AAPL", 0), TN_LOCK_OK);
 	tn_lock_release(&other);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_bounded_wait_gives_up_at_its_deadline)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	struct tn_lock held, other;
 	double t0, waited;
 
@@ -105,12 +67,12 @@ TEST(a_bounded_wait_gives_up_at_its_deadline)
 	CHECK(waited >= 0.95);
 	CHECK(waited < 3.0);
 	tn_lock_release(&held);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_bounded_wait_gets_the_lock_when_the_holder_exits)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	struct tn_lock l;
 	int fds[2];
 	char byte;
@@ -141,22 +103,22 @@ TEST(a_bounded_wait_gets_the_lock_when_the_holder_exits)
 	tn_lock_release(&l);
 	CHECK_INT(waitpid(pid, &status, 0), pid);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(waiting_forever_on_a_free_lock_returns_at_once)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	struct tn_lock l;
 
 	CHECK_INT(tn_lock_acquire(&l, dir, "gnn-AAPL", -1), TN_LOCK_OK);
 	tn_lock_release(&l);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(keys_that_are_not_one_plain_file_name_are_rejected)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	char lockdir[512], longkey[TN_LOCK_KEY_MAX + 2];
 	static const char *const bad[] = {
 		"", ".", "..", "../x", "a/b", "/abs", ".hidden", "a b",
@@ -166,7 +128,7 @@ TEST(keys_that_are_not_one_plain_file_name_are_rejected)
 	struct stat st;
 	size_t i;
 
-	join(lockdir, sizeof lockdir, dir, "locks");
+	tn_t_join(lockdir, sizeof lockdir, dir, "locks");
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		errno = 0;
 		if (tn_lock_acquire(&l, lockdir, bad[i], 0) != -1 ||
@@ -187,17 +149,17 @@ TEST(keys_that_are_not_one_plain_file_name_are_rejected)
 	CHECK_INT(tn_lock_key_valid("fx-EURUSD=X"), 1);
 	/* nothing reached the filesystem */
 	CHECK(stat(lockdir, &st) < 0 && errno == ENOENT);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(a_lock_directory_that_is_a_file_is_an_error)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("lock");
 	char file[512];
 	struct tn_lock l;
 	FILE *fp;
 
-	join(file, sizeof file, dir, "locks");
+	tn_t_join(file, sizeof file, dir, "locks");
 	fp = fopen(file, "w");
 	CHECK(fp && fclose(fp) == 0);
 	errno = 0;
@@ -207,7 +169,7 @@ TEST(a_lock_directory_that_is_a_file_is_an_error)
 	errno = 0;
 	CHECK_INT(tn_lock_acquire(&l, "", "gnn-AAPL", 0), -1);
 	CHECK_INT(errno, EINVAL);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 int main(void)

@@ -179,15 +179,6 @@ TEST(bad_samples_are_refused_and_leave_no_trace)
 	tn_metrics_free(&m);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 TEST(write_replaces_the_file_whole)
 {
 	char dir[] = "/tmp/tn-test-metrics.XXXXXX";
@@ -214,7 +205,7 @@ TEST(write_replaces_the_file_whole)
 	CHECK_STR(buf, "# HELP runs_total Runs.\n# TYPE runs_total counter\n"
 		       "runs_total 1\n");
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
-	nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	nftw(dir, tn_t_remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 	tn_metrics_free(&m);
 }
 

@@ -16,32 +16,6 @@
 #define FORMAT "tickernet-test"
 #define T0 1717223400 /* 2024-06-01T06:30:00Z */
 
-static char *make_tmpdir(void)
-{
-	char *dir = strdup("/tmp/tn-test-modelstore.XXXXXX");
-
-	if (!dir || !mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	return dir;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
-
 /* Writes val_mse, or fails when ctx says so. */
 struct writer_ctx {
 	double mse;
@@ -90,7 +64,7 @@ static void add_version(struct tn_ms *ms, time_t t, double mse,
 
 TEST(a_second_writer_of_the_same_symbol_gets_busy)
 {
-	char *root = make_tmpdir(), err[512];
+	char *root = tn_t_tmpdir("modelstore"), err[512];
 	struct tn_ms a, b, c;
 
 	CHECK_INT(tn_ms_open(&a, root, "gnn", "AAPL", 0, err, sizeof err), 0);
@@ -104,24 +78,24 @@ TEST(a_second_writer_of_the_same_symbol_gets_busy)
 	CHECK_INT(tn_ms_open(&b, root, "gnn", "AAPL", 0, err, sizeof err), 0);
 	tn_ms_close(&b);
 	tn_ms_close(&b);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(bad_symbols_and_kinds_never_reach_a_path)
 {
-	char *root = make_tmpdir(), err[512];
+	char *root = tn_t_tmpdir("modelstore"), err[512];
 	struct tn_ms ms;
 
 	CHECK_INT(tn_ms_open(&ms, root, "gnn", "../x", 0, err, sizeof err),
 		  TN_EX_USAGE);
 	CHECK_INT(tn_ms_open(&ms, root, "cnn", "AAPL", 0, err, sizeof err),
 		  TN_EX_USAGE);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(stamps_are_unique_and_ordered_within_one_second)
 {
-	char *root = make_tmpdir(), err[512], s1[TN_STAMP_LEN + 1],
+	char *root = tn_t_tmpdir("modelstore"), err[512], s1[TN_STAMP_LEN + 1],
 	     s2[TN_STAMP_LEN + 1], s3[TN_STAMP_LEN + 1];
 	char (*list)[TN_STAMP_LEN + 1];
 	struct tn_ms ms;
@@ -143,12 +117,12 @@ TEST(stamps_are_unique_and_ordered_within_one_second)
 	free(list);
 	CHECK_INT(hidden_entries(ms.dir), 0);
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(a_failed_write_leaves_nothing)
 {
-	char *root = make_tmpdir(), err[512], stamp[TN_STAMP_LEN + 1];
+	char *root = tn_t_tmpdir("modelstore"), err[512], stamp[TN_STAMP_LEN + 1];
 	char (*list)[TN_STAMP_LEN + 1];
 	struct writer_ctx w = { 1.0, 1 };
 	struct tn_ms ms;
@@ -164,12 +138,12 @@ TEST(a_failed_write_leaves_nothing)
 	free(list);
 	CHECK_INT(hidden_entries(ms.dir), 0);
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(the_gate_promotes_the_first_and_better_models_and_keeps_worse_ones)
 {
-	char *root = make_tmpdir(), err[512], s[TN_STAMP_LEN + 1],
+	char *root = tn_t_tmpdir("modelstore"), err[512], s[TN_STAMP_LEN + 1],
 	     cur[TN_STAMP_LEN + 1], first[TN_STAMP_LEN + 1];
 	struct tn_ms_gate g;
 	struct tn_ms ms;
@@ -203,12 +177,12 @@ TEST(the_gate_promotes_the_first_and_better_models_and_keeps_worse_ones)
 	CHECK_STR(cur, s);
 	CHECK_INT(hidden_entries(ms.dir), 0);
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(an_unreadable_current_model_is_replaced)
 {
-	char *root = make_tmpdir(), err[512], s[TN_STAMP_LEN + 1], path[4200];
+	char *root = tn_t_tmpdir("modelstore"), err[512], s[TN_STAMP_LEN + 1], path[4200];
 	struct tn_ms_gate g;
 	struct tn_ms ms;
 	FILE *fp;
@@ -225,12 +199,12 @@ TEST(an_unreadable_current_model_is_replaced)
 	CHECK(g.promote);
 	CHECK_STR(g.reason, "the current model is unreadable");
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(rollback_points_current_at_the_previous_version)
 {
-	char *root = make_tmpdir(), err[512], a[TN_STAMP_LEN + 1],
+	char *root = tn_t_tmpdir("modelstore"), err[512], a[TN_STAMP_LEN + 1],
 	     b[TN_STAMP_LEN + 1], c[TN_STAMP_LEN + 1], from[TN_STAMP_LEN + 1],
 	     to[TN_STAMP_LEN + 1], cur[TN_STAMP_LEN + 1];
 	struct tn_ms ms;
@@ -253,12 +227,12 @@ TEST(rollback_points_current_at_the_previous_version)
 	CHECK_STR(cur, a);
 	CHECK_INT(hidden_entries(ms.dir), 0);
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(run_records_are_appended_one_line_each)
 {
-	char *root = make_tmpdir(), err[512], path[4200], line[256];
+	char *root = tn_t_tmpdir("modelstore"), err[512], path[4200], line[256];
 	struct tn_ms ms;
 	cJSON *rec;
 	FILE *fp;
@@ -285,12 +259,12 @@ TEST(run_records_are_appended_one_line_each)
 	snprintf(path, sizeof path, "%s/runs/lstm", root);
 	CHECK_INT(hidden_entries(path), 0);
 	tn_ms_close(&ms);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(meta_attributes_round_trip)
 {
-	char *root = make_tmpdir(), path[4200], err[NN_H5_ERR_MAX], *s;
+	char *root = tn_t_tmpdir("modelstore"), path[4200], err[NN_H5_ERR_MAX], *s;
 	struct tn_eval m = { 10, 0.5, 0.25, 0.6, 0.1, 0.2 };
 	struct tn_eval z = { 10, 0.625, 0.3, 0.5, NAN, 0 };
 	cJSON *config = tn_json_object();
@@ -323,7 +297,7 @@ TEST(meta_attributes_round_trip)
 	free(s);
 	nn_h5_close(f, err, sizeof err);
 	cJSON_Delete(config);
-	remove_tree(root);
+	tn_t_rmtree(root);
 }
 
 TEST(summary_has_the_documented_members)

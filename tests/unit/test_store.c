@@ -6,32 +6,6 @@
 #include <ftw.h>
 #include <sys/stat.h>
 
-static char *make_tmpdir(void)
-{
-	char *dir = strdup("/tmp/tn-test-store.XXXXXX");
-
-	if (!dir || !mkdtemp(dir)) {
-		perror("mkdtemp");
-		exit(1);
-	}
-	return dir;
-}
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void remove_tree(char *dir)
-{
-	nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(dir);
-}
-
 /* Symbols no builder may turn into a path. */
 static const char *const bad_symbols[] = {
 	"../x", "..", ".", "a/b", "AAPL/../../etc", "", "aapl",
@@ -219,7 +193,7 @@ TEST(stamps_do_not_depend_on_the_local_time_zone)
 
 TEST(init_creates_every_area)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("store");
 	char root[512], p[600], where[600];
 	struct stat st;
 	int area;
@@ -233,12 +207,12 @@ TEST(init_creates_every_area)
 	}
 	/* again: everything exists already */
 	CHECK_INT(tn_store_init(root, where, sizeof where), 0);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 TEST(init_names_the_directory_it_could_not_make)
 {
-	char *dir = make_tmpdir();
+	char *dir = tn_t_tmpdir("store");
 	char root[512], p[600], where[600] = "";
 	FILE *fp;
 
@@ -253,7 +227,7 @@ TEST(init_names_the_directory_it_could_not_make)
 	CHECK_INT(tn_store_init(root, where, sizeof where), -1);
 	CHECK_INT(errno, ENOTDIR);
 	CHECK_STR(where, p);
-	remove_tree(dir);
+	tn_t_rmtree(dir);
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 #ifndef TN_TEST_H
 #define TN_TEST_H
 
+#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,53 @@ static inline int tn_t_capture(void (*fn)(void *), void *arg, char *buf,
 	if (WIFSIGNALED(status))
 		return 128 + WTERMSIG(status);
 	return WEXITSTATUS(status);
+}
+
+/* Temporary directories for tests that touch the filesystem:
+ * tn_t_tmpdir("atomic") makes /tmp/tn-test-atomic.XXXXXX (exit 1 when it
+ * cannot), tn_t_rmtree removes it with everything in it and frees the
+ * name, tn_t_join builds "dir/name" in buf (exit 1 when it does not fit). */
+static inline char *tn_t_tmpdir(const char *name)
+{
+	char *dir = malloc(strlen(name) + sizeof "/tmp/tn-test-.XXXXXX");
+
+	if (!dir) {
+		perror("malloc");
+		exit(1);
+	}
+	sprintf(dir, "/tmp/tn-test-%s.XXXXXX", name);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	return dir;
+}
+
+static inline int tn_t_remove_entry(const char *path, const struct stat *st,
+				    int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline void tn_t_rmtree(char *dir)
+{
+	nftw(dir, tn_t_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(dir);
+}
+
+static inline const char *tn_t_join(char *buf, size_t size, const char *dir,
+				    const char *name)
+{
+	int n = snprintf(buf, size, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= size) {
+		fprintf(stderr, "path too long: %s/%s\n", dir, name);
+		exit(1);
+	}
+	return buf;
 }
 
 #endif
