@@ -39,3 +39,9 @@ fi
 
 # fetch-prices against the loopback mock server: 50 symbols at --rate 10.
 bench/fetch.sh
+
+# GNN training (one symbol, the universe with -j 2) and prediction
+# (cold process, serve mode), then LSTM parent and child training.
+bench/gnn.sh
+bench/gnn-predict.sh
+bench/lstm-train.sh
