@@ -419,3 +419,54 @@ agree() {
 	[ -s out.csv ]
 	[ "$(stat -c %a out.csv)" = 600 ]
 }
+
+@test "--metrics-file writes the run's counts as Prometheus metrics" {
+	{ small_prices; echo "AAA,2024-01-04,11,12,10,12,12,300";
+	  echo "AAA,2024-01-05,11,12,10,abc,12,300"; echo "BBB,2024-01-08,12,13,11,13,13,400"; } >prices.csv
+	run -0 --separate-stderr build-features --skip-bad --keep-warmup -f close \
+		--metrics-file m.prom prices.csv
+	m=$(cat m.prom)
+	for name in rows_read_total rows_written_total bad_rows_total symbols_total; do
+		grep -qx "# TYPE tickernet_build_features_$name counter" m.prom
+	done
+	for name in duration_seconds last_run_timestamp_seconds; do
+		grep -qx "# TYPE tickernet_build_features_$name gauge" m.prom
+	done
+	grep -qx 'tickernet_build_features_rows_read_total 6' m.prom
+	grep -qx 'tickernet_build_features_rows_written_total 4' m.prom
+	grep -qx 'tickernet_build_features_bad_rows_total 2' m.prom
+	grep -qx 'tickernet_build_features_symbols_total 2' m.prom
+	grep -Eqx 'tickernet_build_features_duration_seconds [0-9.e+-]+' m.prom
+	grep -Eqx 'tickernet_build_features_last_run_timestamp_seconds [0-9]{10}' m.prom
+}
+
+@test "--metrics-file without --skip-bad has no bad-rows metric" {
+	small_prices >prices.csv
+	run -0 build-features -f close --metrics-file m.prom prices.csv
+	grep -qx 'tickernet_build_features_rows_read_total 3' m.prom
+	grep -qx 'tickernet_build_features_symbols_total 1' m.prom
+	! grep -q bad_rows m.prom
+}
+
+@test "--metrics-file is written when the run fails" {
+	{ small_prices; echo "AAA,2024-01-04,11,12,10,12,12,300"; } >prices.csv
+	run -65 --separate-stderr build-features --metrics-file m.prom -o out.csv prices.csv
+	grep -qx 'tickernet_build_features_rows_read_total 3' m.prom
+	grep -Eqx 'tickernet_build_features_duration_seconds [0-9.e+-]+' m.prom
+	[ ! -e out.csv ]
+}
+
+@test "an unwritable --metrics-file is a warning and the run succeeds" {
+	small_prices >prices.csv
+	run -0 --separate-stderr build-features -f close \
+		--metrics-file "$BATS_TEST_TMPDIR/no/such/dir/m.prom" prices.csv
+	[ "${#lines[@]}" -eq 4 ]
+	[[ $stderr == "build-features: $BATS_TEST_TMPDIR/no/such/dir/m.prom: "*"No such file or directory" ]]
+}
+
+@test "an unwritable --metrics-file does not change a failure's exit status" {
+	{ small_prices; echo "AAA,2024-01-04,11,12,10,12,12,300"; } >prices.csv
+	run -65 --separate-stderr build-features --metrics-file no/such/m.prom prices.csv
+	[ "${stderr_lines[0]}" = "build-features: no/such/m.prom: create temporary file: No such file or directory" ]
+	[ "${stderr_lines[1]}" = "build-features: prices.csv:5:2: column 'date': duplicate date 2024-01-04" ]
+}

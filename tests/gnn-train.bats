@@ -300,3 +300,45 @@ SIX=JPM,XOM,AAPL,MSFT,KO,PG
 	run -0 gnn-train --version
 	[[ "$output" == "gnn-train (tickernet) "* ]]
 }
+
+@test "--metrics-file counts the symbols by status" {
+	run --separate-stderr gnn-train $FAST --symbol JPM \
+		--metrics-file "$BATS_TEST_TMPDIR/m.prom" "$(feats)"
+	[ "$status" -eq 0 ]
+	m=$BATS_TEST_TMPDIR/m.prom
+	grep -qx '# TYPE tickernet_train_symbols_total counter' "$m"
+	grep -qx '# TYPE tickernet_gnn_train_duration_seconds gauge' "$m"
+	grep -qx '# TYPE tickernet_gnn_train_last_run_timestamp_seconds gauge' "$m"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="promoted"} 1' "$m"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="kept"} 0' "$m"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="failed"} 0' "$m"
+	grep -Eqx 'tickernet_gnn_train_duration_seconds [0-9.e+-]+' "$m"
+	grep -Eqx 'tickernet_gnn_train_last_run_timestamp_seconds [0-9]{10}' "$m"
+}
+
+@test "--metrics-file with -j counts the workers' summaries, failures too" {
+	run --separate-stderr gnn-train $FAST --symbols AAPL,ZZZZ,JPM -j 2 \
+		--metrics-file "$BATS_TEST_TMPDIR/m.prom" "$(feats)"
+	[ "$status" -eq 1 ]
+	m=$BATS_TEST_TMPDIR/m.prom
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="promoted"} 2' "$m"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="kept"} 0' "$m"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="failed"} 1' "$m"
+	grep -Eqx 'tickernet_gnn_train_duration_seconds [0-9.e+-]+' "$m"
+}
+
+@test "--metrics-file counts a failed single symbol and keeps its exit status" {
+	run --separate-stderr gnn-train $FAST --symbol JPM --optimizer sgd --lr 1e30 \
+		--metrics-file "$BATS_TEST_TMPDIR/m.prom" "$(feats)"
+	[ "$status" -eq 1 ]
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="failed"} 1' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tickernet_train_symbols_total{tool="gnn-train",status="promoted"} 0' "$BATS_TEST_TMPDIR/m.prom"
+}
+
+@test "an unwritable --metrics-file is a warning and the exit status stays" {
+	run --separate-stderr gnn-train $FAST --symbol JPM \
+		--metrics-file "$BATS_TEST_TMPDIR/no/such/m.prom" "$(feats)"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .status)" = promoted ]
+	[[ "$stderr" == *"gnn-train: $BATS_TEST_TMPDIR/no/such/m.prom: create temporary file: No such file or directory"* ]]
+}

@@ -7,6 +7,7 @@
 #include "csvio.h"
 #include "dates.h"
 #include "features.h"
+#include "metrics.h"
 #include "output.h"
 #include "prices.h"
 
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The preset used when neither --features nor --preset is given. */
 #define DEFAULT_PRESET "default"
@@ -25,7 +27,8 @@
 static const char usage[] =
 	"Usage: build-features [-qv] [-f LIST | -p PRESET] [--no-adjust]\n"
 	"                      [--asof DATE] [--keep-warmup] [--min-history N]\n"
-	"                      [--skip-bad] [-o FILE] [FILE]\n"
+	"                      [--skip-bad] [--metrics-file FILE] [-o FILE]\n"
+	"                      [FILE]\n"
 	"Read prices CSV (FILE, or stdin when FILE is absent or '-') and write\n"
 	"point-in-time features CSV: symbol,date,FEATURE...\n"
 	"\n"
@@ -41,6 +44,7 @@ static const char usage[] =
 	"      --skip-bad        drop bad input rows and count them, instead of\n"
 	"                        failing\n"
 	"  -o, --output FILE     write FILE (replaced whole, or not at all)\n"
+	"      --metrics-file FILE  write Prometheus metrics to FILE at the end\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         report lookback and rows written\n"
 	"  -h, --help            this help\n"
@@ -54,6 +58,7 @@ enum {
 	OPT_KEEP_WARMUP,
 	OPT_MIN_HISTORY,
 	OPT_SKIP_BAD,
+	OPT_METRICS,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +70,7 @@ static const struct option longopts[] = {
 	{ "min-history", required_argument, NULL, OPT_MIN_HISTORY },
 	{ "skip-bad", no_argument, NULL, OPT_SKIP_BAD },
 	{ "output", required_argument, NULL, 'o' },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
 	TN_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -84,7 +90,54 @@ struct job {
 	struct tn_bar *history;  /* (min_history) the ring in date order */
 	long nbars;              /* bars pushed into the ring */
 	long rows;               /* rows written */
+	long rows_read;          /* good input rows */
+	long symbols;            /* symbols seen in the input */
 };
+
+/* What --metrics-file reports of one run. */
+struct run_stats {
+	const struct job *job;
+	int skip_bad;
+	long bad_rows;           /* rows dropped by --skip-bad */
+	double start;            /* CLOCK_MONOTONIC seconds */
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Writes the run's metrics to path, failed runs too: a failure to write
+ * them is a warning, never the run's exit status. */
+static void write_metrics(const char *path, const struct run_stats *st)
+{
+	struct tn_metrics m = { 0 };
+	const char *what;
+
+	tn_metrics_counter_add(&m, "tickernet_build_features_rows_read_total",
+			       "Input rows read, bad rows included.", NULL,
+			       (double)(st->job->rows_read + st->bad_rows));
+	tn_metrics_counter_add(&m, "tickernet_build_features_rows_written_total",
+			       "Features rows written.", NULL,
+			       (double)st->job->rows);
+	if (st->skip_bad)
+		tn_metrics_counter_add(&m, "tickernet_build_features_bad_rows_total",
+				       "Bad input rows skipped (--skip-bad).",
+				       NULL, (double)st->bad_rows);
+	tn_metrics_counter_add(&m, "tickernet_build_features_symbols_total",
+			       "Symbols read.", NULL, (double)st->job->symbols);
+	tn_metrics_gauge_set(&m, "tickernet_build_features_duration_seconds",
+			     "Seconds the run took.", NULL,
+			     now_seconds() - st->start);
+	tn_metrics_gauge_set(&m, "tickernet_build_features_last_run_timestamp_seconds",
+			     "Unix time the run ended.", NULL, (double)time(NULL));
+	if (tn_metrics_write(&m, path, &what) < 0)
+		warn("%s: %s:", path, what);
+	tn_metrics_free(&m);
+}
 
 /* Writes one features row unless it is a warm-up row being dropped.
  * 0, or -1 when writing failed. */
@@ -131,6 +184,8 @@ static int push_row(struct job *job, const struct tn_price_row *row)
 {
 	int complete;
 
+	job->rows_read++;
+	job->symbols += row->first;
 	if (job->min_history) {
 		if (row->first && job->nbars && flush_history(job) < 0)
 			return -1;
@@ -156,7 +211,9 @@ int main(int argc, char **argv)
 	struct tn_prices_reader *pr = NULL;
 	struct tn_price_row row;
 	struct job job = { 0 };
+	struct run_stats stats = { &job, 0, 0, now_seconds() };
 	const char *list = NULL, *preset = NULL, *output = NULL;
+	const char *metrics_file = NULL;
 	const char *input = "-", *err = NULL;
 	const char **names = NULL;
 	char why[1024];
@@ -195,6 +252,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_SKIP_BAD:
 			prflags |= TN_PRICES_SKIP_BAD;
+			stats.skip_bad = 1;
+			break;
+		case OPT_METRICS:
+			metrics_file = optarg;
 			break;
 		default:
 			tn_common_option(c, usage);
@@ -299,6 +360,8 @@ out:
 	/* the reader owns its error text: keep a copy past the close */
 	if (err && err != why)
 		snprintf(why, sizeof why, "%s", err);
+	if (pr)
+		stats.bad_rows = tn_prices_skipped(pr);
 	tn_prices_close(pr);
 	if (in != stdin)
 		fclose(in);
@@ -307,6 +370,8 @@ out:
 	free(job.ring);
 	free(job.history);
 	tn_featset_free(job.fs);
+	if (metrics_file)
+		write_metrics(metrics_file, &stats);
 	/* after the frees, so that the leak checker has nothing to turn
 	 * this status into 1 for */
 	if (status)

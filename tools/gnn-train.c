@@ -15,6 +15,7 @@
 #include "gnn_data.h"
 #include "gnn_model.h"
 #include "json.h"
+#include "metrics.h"
 #include "modelstore.h"
 #include "nn_h5.h"
 #include "nn_loss.h"
@@ -102,6 +103,7 @@ static const char usage_text[] =
 "      --clip NORM          clip the gradient norm (default 0: off)\n"
 "      --patience N         early-stopping patience in epochs (default 5)\n"
 "      --seed N             random seed (default 1)\n"
+"      --metrics-file FILE  write Prometheus metrics to FILE at the end\n"
 "  -q, --quiet              no warnings\n"
 "  -v, --verbose            say more on stderr\n"
 "  -h, --help               this help\n"
@@ -112,7 +114,7 @@ enum { OPT_SYMBOLS = 256, OPT_SYMBOLS_FILE, OPT_STORE, OPT_FORCE, OPT_ROLLBACK,
        OPT_DAYS, OPT_VAL_FRACTION, OPT_HIDDEN, OPT_HEADS, OPT_ACTIVATION,
        OPT_DROPOUT, OPT_EPOCHS, OPT_BATCH, OPT_OPTIMIZER, OPT_LR, OPT_WD,
        OPT_SCHEDULE, OPT_LOSS, OPT_RANK_WEIGHT, OPT_CLIP, OPT_PATIENCE,
-       OPT_SEED };
+       OPT_SEED, OPT_METRICS };
 
 static const struct option longopts[] = {
 	{ "symbol", required_argument, NULL, 's' },
@@ -125,6 +127,7 @@ static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "features", required_argument, NULL, OPT_FEATURES },
 	{ "neighbours", required_argument, NULL, 'k' },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
 	{ "lookback", required_argument, NULL, OPT_LOOKBACK },
 	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
 	{ "horizon", required_argument, NULL, OPT_HORIZON },
@@ -711,19 +714,64 @@ static void add_date(cJSON *obj, const char *key, tn_day d)
 	tn_json_add_string(obj, key, buf);
 }
 
+/* ---- metrics ------------------------------------------------------------ */
+
+/* Counts one symbol's outcome into m (NULL: not counted). */
+static void count_status(struct tn_metrics *m, const char *status)
+{
+	if (m)
+		tn_metrics_counter_add(m, "tickernet_train_symbols_total",
+				       "Symbols trained, by outcome.",
+				       (const char *[]){ "tool", "gnn-train",
+							 "status", status, NULL }, 1);
+}
+
+/* Gives every outcome a sample, 0 until a symbol has it, so that a
+ * scrape tells "none failed" from "not reported". */
+static void init_metrics(struct tn_metrics *m)
+{
+	static const char *const outcomes[] = { TN_MS_PROMOTED, TN_MS_KEPT,
+						TN_MS_FAILED };
+	size_t i;
+
+	for (i = 0; i < sizeof outcomes / sizeof *outcomes; i++)
+		tn_metrics_counter_add(m, "tickernet_train_symbols_total",
+				       "Symbols trained, by outcome.",
+				       (const char *[]){ "tool", "gnn-train",
+							 "status", outcomes[i],
+							 NULL }, 0);
+}
+
+/* Writes the run's metrics to path, failed runs too: a failure to write
+ * them is a warning, never the run's exit status. */
+static void write_metrics(struct tn_metrics *m, const char *path, double t0)
+{
+	const char *what;
+
+	tn_metrics_gauge_set(m, "tickernet_gnn_train_duration_seconds",
+			     "Seconds the run took.", NULL, now_seconds() - t0);
+	tn_metrics_gauge_set(m, "tickernet_gnn_train_last_run_timestamp_seconds",
+			     "Unix time the run ended.", NULL, (double)time(NULL));
+	if (tn_metrics_write(m, path, &what) < 0)
+		warn("%s: %s:", path, what);
+}
+
 /* ---- one symbol, end to end --------------------------------------------- */
 
-static int print_summary(FILE *out, const struct tn_ms_summary *s)
+/* Prints s as one JSON line to out and counts it into m (may be NULL). */
+static int print_summary(FILE *out, const struct tn_ms_summary *s,
+			 struct tn_metrics *m)
 {
 	cJSON *o = tn_ms_summary_json(s);
 	int rc = tn_json_write_line(out, o);
 
 	cJSON_Delete(o);
+	count_status(m, s->status);
 	return rc;
 }
 
-static int fail_symbol(FILE *out, const char *symbol, int status,
-		       const char *err, double t0)
+static int fail_symbol(FILE *out, struct tn_metrics *m, const char *symbol,
+		       int status, const char *err, double t0)
 {
 	struct tn_ms_summary s = { 0 };
 
@@ -733,16 +781,17 @@ static int fail_symbol(FILE *out, const char *symbol, int status,
 	s.epochs = -1;
 	s.seconds = now_seconds() - t0;
 	s.error = err;
-	print_summary(out, &s);
+	print_summary(out, &s, m);
 	return status;
 }
 
-/* Trains one symbol and prints its summary to out.  Returns its exit
- * status: 0 promoted or kept, 1 non-finite loss, an error status, or the
- * signal's status (nothing written, no summary). */
+/* Trains one symbol, prints its summary to out and counts it into m (may
+ * be NULL).  Returns its exit status: 0 promoted or kept, 1 non-finite
+ * loss, an error status, or the signal's status (nothing written, no
+ * summary). */
 static int train_symbol(const struct inputs *in, const struct opts *o,
 			const char *root, const char *symbol, int show_progress,
-			FILE *out)
+			FILE *out, struct tn_metrics *m)
 {
 	char err[NN_H5_ERR_MAX + 512], stamp[TN_STAMP_LEN + 1];
 	const struct tn_panel *p = in->panel;
@@ -763,11 +812,11 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	t = tn_panel_symbol(p, symbol);
 	if (t < 0) {
 		snprintf(err, sizeof err, "%s: not in the features input", symbol);
-		return fail_symbol(out, symbol, TN_EX_NOINPUT, err, t0);
+		return fail_symbol(out, m, symbol, TN_EX_NOINPUT, err, t0);
 	}
 	rc = dataset_build(&ds, in, o, t, err, sizeof err);
 	if (rc)
-		return fail_symbol(out, symbol, rc, err, t0);
+		return fail_symbol(out, m, symbol, rc, err, t0);
 	prep_seconds = now_seconds() - t0;
 	arch.nodes = ds.N;
 	arch.features = ds.F;
@@ -777,7 +826,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	tn_rng_fork(&rng, &base, tn_hash_str(symbol));
 	if (gnn_model_init(&model, &arch, &rng, err, sizeof err) < 0) {
 		dataset_free(&ds);
-		return fail_symbol(out, symbol, TN_EX_USAGE, err, t0);
+		return fail_symbol(out, m, symbol, TN_EX_USAGE, err, t0);
 	}
 	info("%s: %d nodes, %d training and %d validation snapshots", symbol, ds.N,
 	     ds.ntrain, ds.nval);
@@ -895,7 +944,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	if (sum.error)
 		warn("%s: %s", symbol, sum.error);
 	info("%s: %s (%s)", symbol, sum.status, gate.reason);
-	if (print_summary(out, &sum) < 0)
+	if (print_summary(out, &sum, m) < 0)
 		status = TN_EX_IOERR;
 	cJSON_Delete(config);
 	gnn_model_free(&model);
@@ -906,7 +955,7 @@ fail:
 	cJSON_Delete(r.history);
 	gnn_model_free(&model);
 	dataset_free(&ds);
-	return fail_symbol(out, symbol, rc, err, t0);
+	return fail_symbol(out, m, symbol, rc, err, t0);
 }
 
 /* ---- many symbols ------------------------------------------------------- */
@@ -915,14 +964,27 @@ struct pool_ctx {
 	const struct inputs *in;
 	const struct opts *o;
 	const char *root;
+	struct tn_metrics *metrics;   /* the parent's, or NULL */
 };
 
-/* tn_tj_train_fn: one symbol in a worker, without a progress line. */
+/* tn_tj_train_fn: one symbol in a worker, without a progress line; the
+ * parent counts its summary. */
 static int train_worker(const char *symbol, FILE *out, void *ctx)
 {
 	const struct pool_ctx *c = ctx;
 
-	return train_symbol(c->in, c->o, c->root, symbol, 0, out);
+	return train_symbol(c->in, c->o, c->root, symbol, 0, out, NULL);
+}
+
+/* tn_tj_summary_fn: counts a worker's summary, a crashed worker's
+ * "failed" one included. */
+static void count_worker_summary(const cJSON *summary, void *ctx)
+{
+	const struct pool_ctx *c = ctx;
+	const char *status = TN_MS_FAILED, *why;
+
+	tn_json_string(summary, "status", &status, &why);
+	count_status(c->metrics, status);
 }
 
 /* ---- main --------------------------------------------------------------- */
@@ -967,8 +1029,11 @@ int main(int argc, char **argv)
 		.loss = "mse", .seed = DEFAULT_SEED,
 	};
 	struct tn_tj_symbols symbols = { 0 };
+	struct tn_metrics metrics = { 0 };
 	char perr[1024];
 	const char *rollback = NULL, *root, *path = "-", *why;
+	const char *metrics_file = NULL;
+	double t0 = now_seconds();
 	struct tn_panel panel;
 	struct inputs in = { 0 };
 	struct gnn_config check;
@@ -1049,6 +1114,7 @@ int main(int argc, char **argv)
 		case OPT_RANK_WEIGHT:
 			o.rank_weight = tn_optdouble("--rank-weight", optarg, 0, 1000);
 			break;
+		case OPT_METRICS: metrics_file = optarg; break;
 		case OPT_CLIP: o.clip = tn_optdouble("--clip", optarg, 0, 1e9); break;
 		case OPT_PATIENCE:
 			o.patience = tn_optlong("--patience", optarg, 1, MAX_EPOCHS);
@@ -1102,16 +1168,22 @@ int main(int argc, char **argv)
 				d > 0 ? log(close_at(&in, s, d) / close_at(&in, s, d - 1))
 				      : NAN;
 
+	init_metrics(&metrics);
 	in.stop = tn_tj_catch_signals();
 	if (symbols.n == 1 && o.jobs == 1) {
-		status = train_symbol(&in, &o, root, symbols.names[0], 1, stdout);
+		status = train_symbol(&in, &o, root, symbols.names[0], 1, stdout,
+				      &metrics);
 	} else {
-		struct pool_ctx ctx = { &in, &o, root };
+		struct pool_ctx ctx = { &in, &o, root, &metrics };
 		struct tn_tj_pool pool = { symbols.names, symbols.n, o.jobs,
-					   train_worker, NULL, &ctx, stdout };
+					   train_worker, count_worker_summary,
+					   &ctx, stdout };
 
 		status = tn_tj_pool_run(&pool);
 	}
+	if (metrics_file)
+		write_metrics(&metrics, metrics_file, t0);
+	tn_metrics_free(&metrics);
 
 	tn_tj_symbols_free(&symbols);
 	free(in.logret);
