@@ -532,49 +532,6 @@ static void write_metrics(const struct opts *o)
 
 /* ---- pipeline mode ------------------------------------------------------ */
 
-static int compare_symbols(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* --symbols: normalised, sorted, duplicates dropped. */
-static char **parse_symbols(const char *list, int *n)
-{
-	char *copy = xstrdup(list), *tok, *save = NULL, **out = NULL;
-	char sym[TN_SYMBOL_MAX + 1];
-	const char *why;
-	int count_ = 0, i, j;
-
-	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (tn_symbol_normalise(tok, sym, &why) < 0) {
-			char msg[512];
-
-			/* freed first, so the leak checker leaves the exit 2 */
-			snprintf(msg, sizeof msg, "--symbols: bad symbol '%s': %s",
-				 tok, why);
-			for (i = 0; i < count_; i++)
-				free(out[i]);
-			free(out);
-			free(copy);
-			tn_usage_error("%s", msg);
-		}
-		out = xreallocarray(out, (size_t)count_ + 1, sizeof *out);
-		out[count_++] = xstrdup(sym);
-	}
-	free(copy);
-	if (count_ == 0)
-		tn_usage_error("--symbols: no symbol in '%s'", list);
-	qsort(out, (size_t)count_, sizeof *out, compare_symbols);
-	for (i = j = 1; i < count_; i++) {
-		if (strcmp(out[i], out[j - 1]) == 0)
-			free(out[i]);
-		else
-			out[j++] = out[i];
-	}
-	*n = j;
-	return out;
-}
-
 static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 			char **symbols, int nsym)
 {
@@ -638,9 +595,7 @@ static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 		cJSON_free(line);
 		account(&a, "computed", mono_seconds() - t0);
 	}
-	for (i = 0; i < nsym; i++)
-		free(symbols[i]);
-	free(symbols);
+	tn_symbol_list_free(symbols, nsym);
 	tn_panel_free(&panel);
 	return failed ? TN_EX_FAIL : TN_EX_OK;
 }
@@ -1145,7 +1100,7 @@ int main(int argc, char **argv)
 	struct opts o = { .max_age_hours = DEFAULT_MAX_AGE_HOURS,
 			  .ttl = DEFAULT_TTL, .cache_size = DEFAULT_CACHE_SIZE };
 	const char *store = NULL, *input = "-", *why;
-	char **symbols = NULL;
+	char **symbols = NULL, err[256];
 	struct lru c = { 0 };
 	int serve = 0, nsym = 0, ch, status;
 	long i;
@@ -1159,7 +1114,10 @@ int main(int argc, char **argv)
 		case 's':
 			if (symbols)
 				tn_usage_error("--symbols: given twice");
-			symbols = parse_symbols(optarg, &nsym);
+			symbols = tn_symbol_list_parse(optarg, &nsym, err,
+							sizeof err);
+			if (!symbols)
+				tn_usage_error("--symbols: %s", err);
 			break;
 		case OPT_SERVE: serve = 1; break;
 		case OPT_STORE: store = optarg; break;

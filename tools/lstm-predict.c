@@ -647,53 +647,6 @@ static noreturn void write_error(struct tn_output *out)
 
 /* ---- options ---------------------------------------------------------- */
 
-static int compare_symbols(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* --symbols: normalised, sorted, duplicates dropped. */
-static char **parse_symbols(const char *list, int *count)
-{
-	char *copy = xstrdup(list), *tok, *save = NULL, **out = NULL;
-	char sym[TN_SYMBOL_MAX + 1];
-	const char *why;
-	int n = 0, i, j;
-
-	/* Every symbol is checked before anything is allocated, so a usage
-	 * error leaves nothing behind. */
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save), n++)
-		if (tn_symbol_normalise(tok, sym, &why) < 0) {
-			char bad[TN_SYMBOL_MAX * 4];
-
-			snprintf(bad, sizeof bad, "%s", tok);
-			free(copy);
-			tn_usage_error("--symbols: bad symbol '%s': %s", bad, why);
-		}
-	free(copy);
-	if (n == 0)
-		tn_usage_error("--symbols: no symbol in '%s'", list);
-	out = xreallocarray(NULL, (size_t)n, sizeof *out);
-	copy = xstrdup(list);
-	n = 0;
-	for (tok = strtok_r(copy, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		tn_symbol_normalise(tok, sym, &why);
-		out[n++] = xstrdup(sym);
-	}
-	free(copy);
-	qsort(out, (size_t)n, sizeof *out, compare_symbols);
-	for (i = j = 1; i < n; i++) {
-		if (strcmp(out[i], out[j - 1]) == 0)
-			free(out[i]);
-		else
-			out[j++] = out[i];
-	}
-	*count = j;
-	return out;
-}
-
 /* YYYY-MM-DDTHH:MM:SSZ (or a model-version stamp) as a time_t. */
 static time_t parse_now(const char *arg)
 {
@@ -740,10 +693,11 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 's':
-			for (i = 0; i < nsym; i++)
-				free(symbols[i]);
-			free(symbols);
-			symbols = parse_symbols(optarg, &nsym);
+			tn_symbol_list_free(symbols, nsym);
+			symbols = tn_symbol_list_parse(optarg, &nsym, err,
+							sizeof err);
+			if (!symbols)
+				tn_usage_error("--symbols: %s", err);
 			break;
 		case OPT_STORE: store = optarg; break;
 		case 'm': o.model_path = optarg; break;
@@ -876,9 +830,7 @@ int main(int argc, char **argv)
 		unload_model(&given);
 	if (o.parent_state > 0)
 		lstm_parent_free(&o.parent);
-	for (i = 0; i < nsym; i++)
-		free(symbols[i]);
-	free(symbols);
+	tn_symbol_list_free(symbols, nsym);
 	tn_panel_free(&panel);
 	return tn_finish(failed ? TN_EX_FAIL : TN_EX_OK);
 }

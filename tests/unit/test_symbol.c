@@ -71,11 +71,43 @@ TEST(explains_why)
 	CHECK_STR(why, "symbol too long (at most 16 characters after '^')");
 }
 
+TEST(lists_are_sorted_unique_and_normalised)
+{
+	char err[128];
+	int n = 0;
+	char **s = tn_symbol_list_parse("msft,AAPL,^gspc,,aapl,BRK-B", &n, err,
+					sizeof err);
+
+	CHECK(s != NULL);
+	if (!s)
+		return;
+	CHECK_INT(n, 4);
+	CHECK_STR(s[0], "AAPL");
+	CHECK_STR(s[1], "BRK-B");
+	CHECK_STR(s[2], "MSFT");
+	CHECK_STR(s[3], "^GSPC");
+	tn_symbol_list_free(s, n);
+}
+
+TEST(a_bad_or_empty_list_says_why)
+{
+	char err[128];
+	int n = 7;
+
+	CHECK(tn_symbol_list_parse("AAPL,a/b", &n, err, sizeof err) == NULL);
+	CHECK_STR(err, "bad symbol 'a/b': bad character '/' at 2");
+	CHECK(tn_symbol_list_parse(",,", &n, err, sizeof err) == NULL);
+	CHECK_STR(err, "no symbol in ',,'");
+	CHECK_INT(n, 7);
+}
+
 int main(void)
 {
 	RUN(accepts_the_contract_examples);
 	RUN(upper_cases_input);
 	RUN(rejects_path_tricks_and_junk);
 	RUN(explains_why);
+	RUN(lists_are_sorted_unique_and_normalised);
+	RUN(a_bad_or_empty_list_says_why);
 	return tn_t_done();
 }
