@@ -1,13 +1,88 @@
-/* gemm.c - see gemm.h. */
+/* gemm.c - see gemm.h.
+ *
+ * OpenBLAS is loaded with dlopen, not linked: it picks its kernels from
+ * the CPU's family and model number in its library constructor, and
+ * OpenBLAS 0.3.21 (Debian 12) does not know recent Xeons (family 6 model
+ * 207, say): it falls back to its Prescott (SSE3) kernels, about 4x
+ * slower for sgemm.  Loading it ourselves lets us name the kernel family
+ * first, from the instruction sets the CPU has, through OpenBLAS's own
+ * OPENBLAS_CORETYPE variable, unless the user has set it.  The library is
+ * found as a linked one would be: the executable's run path names the
+ * serial OpenBLAS (see the Makefile). */
 #include "gemm.h"
 
+#include "cli.h"
+
 #include <cblas.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Declared by OpenBLAS's cblas.h; named again here so a build against
- * another BLAS's header fails to link instead of running slowly. */
+ * another BLAS's header fails to compile instead of running slowly. */
 extern char *openblas_get_config(void);
 extern void openblas_set_num_threads(int num_threads);
+
+#define OPENBLAS_SONAME "libopenblas.so.0"
+
+static struct {
+	int state; /* 0 not tried, 1 loaded, -1 failed */
+	const char *why;
+	__typeof__(cblas_sgemm) *sgemm;
+	__typeof__(cblas_dgemm) *dgemm;
+	__typeof__(openblas_get_config) *get_config;
+	__typeof__(openblas_set_num_threads) *set_num_threads;
+} blas;
+
+/* The OpenBLAS kernel family for this CPU's instruction sets, or NULL to
+ * leave the choice to OpenBLAS. */
+static const char *coretype(void)
+{
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx512f") &&
+	    __builtin_cpu_supports("avx512bw") &&
+	    __builtin_cpu_supports("avx512dq") &&
+	    __builtin_cpu_supports("avx512vl"))
+		return "SkylakeX";
+	if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+		return "Haswell";
+	return NULL;
+}
+
+static int load(void)
+{
+	static char why[256];
+	const char *core;
+	void *h;
+
+	if (blas.state)
+		return blas.state;
+	blas.state = -1;
+	core = coretype();
+	if (core && !getenv("OPENBLAS_CORETYPE"))
+		setenv("OPENBLAS_CORETYPE", core, 0);
+	h = dlopen(OPENBLAS_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(why, sizeof why, "cannot load OpenBLAS (install "
+			 "libopenblas0-serial): %s", dlerror());
+		blas.why = why;
+		return -1;
+	}
+	blas.sgemm = (__typeof__(blas.sgemm))dlsym(h, "cblas_sgemm");
+	blas.dgemm = (__typeof__(blas.dgemm))dlsym(h, "cblas_dgemm");
+	blas.get_config = (__typeof__(blas.get_config))dlsym(h, "openblas_get_config");
+	blas.set_num_threads =
+		(__typeof__(blas.set_num_threads))dlsym(h, "openblas_set_num_threads");
+	if (!blas.sgemm || !blas.dgemm || !blas.get_config || !blas.set_num_threads) {
+		blas.why = "the library loaded as " OPENBLAS_SONAME " is not OpenBLAS";
+		return -1;
+	}
+	/* One thread: results are deterministic, and -j workers share cores. */
+	blas.set_num_threads(1);
+	blas.state = 1;
+	return 1;
+}
 
 void tn_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
 	     const real *A, int lda, const real *B, int ldb, real beta, real *C,
@@ -18,11 +93,13 @@ void tn_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
 
 	if (M <= 0 || N <= 0)
 		return;
+	if (blas.state != 1 && load() != 1)
+		die(TN_EX_SOFTWARE, "%s", blas.why);
 #ifdef TN_REAL_DOUBLE
-	cblas_dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
+	blas.dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
 		    C, ldc);
 #else
-	cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
+	blas.sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,
 		    C, ldc);
 #endif
 }
@@ -51,17 +128,21 @@ void tn_gemm_ref(int trans_a, int trans_b, int M, int N, int K, real alpha,
 
 const char *tn_blas_config(void)
 {
-	return openblas_get_config();
+	return load() == 1 ? blas.get_config() : blas.why;
 }
 
 int tn_blas_init(const char **why)
 {
-	const char *config = openblas_get_config();
+	const char *config;
 
-	if (!config || strncmp(config, "OpenBLAS", 8) != 0) {
-		*why = "the BLAS loaded is not OpenBLAS (install libopenblas0)";
+	if (load() != 1) {
+		*why = blas.why;
 		return -1;
 	}
-	openblas_set_num_threads(1);
+	config = blas.get_config();
+	if (!config || strncmp(config, "OpenBLAS", 8) != 0) {
+		*why = "the library loaded as " OPENBLAS_SONAME " is not OpenBLAS";
+		return -1;
+	}
 	return 0;
 }

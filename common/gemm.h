@@ -17,9 +17,12 @@ void tn_gemm_ref(int trans_a, int trans_b, int M, int N, int K, real alpha,
 		 const real *A, int lda, const real *B, int ldb, real beta,
 		 real *C, int ldc);
 
-/* Checks that the BLAS loaded at run time is OpenBLAS (a plain Debian image
- * may route libblas.so.3 to the slow reference BLAS) and pins it to one
- * thread, so results are deterministic.  Returns 0, or -1 with *why set. */
+/* Loads OpenBLAS (the serial build the run path names), first naming its
+ * kernel family from the CPU's instruction sets in OPENBLAS_CORETYPE
+ * unless that is set already (see gemm.c); checks that what was loaded is
+ * OpenBLAS and pins it to one thread, so results are deterministic.
+ * Returns 0, or -1 with *why set.  tn_gemm loads it too when nobody
+ * called this first, and dies if it cannot. */
 int tn_blas_init(const char **why);
 /* OpenBLAS's configuration string, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ...". */
 const char *tn_blas_config(void);
