@@ -47,6 +47,35 @@ static void bench(const char *what, const double *window, int T, int n,
 	free(corr);
 }
 
+/* --rolling's work: every window of L days over the panel (D, n), from
+ * scratch with the GEMM path and with the incremental sums; ms a date. */
+static void bench_rolling(const double *panel, int D, int n, int L)
+{
+	double *corr = xmalloc(sizeof(double) * (size_t)n * n);
+	struct tn_corr_work w;
+	struct tn_corr_roll roll;
+	double t0, scratch, incremental;
+	int e;
+
+	tn_corr_work_init(&w, L, n);
+	t0 = now();
+	for (e = L - 1; e < D; e++)
+		tn_corr_matrix(corr, panel + (size_t)(e - L + 1) * n, L, n,
+			       TN_CORR_PEARSON, 2, &w);
+	scratch = now() - t0;
+	tn_corr_roll_init(&roll, L, n);
+	t0 = now();
+	for (e = L - 1; e < D; e++)
+		tn_corr_roll_matrix(corr, panel, e, 2, &roll);
+	incremental = now() - t0;
+	printf("corr rolling, lookback %-4d %4d symbols x %d days %6.2f ms/date "
+	       "from scratch, %6.2f incremental\n", L, n, D,
+	       1e3 * scratch / (D - L + 1), 1e3 * incremental / (D - L + 1));
+	tn_corr_roll_free(&roll);
+	tn_corr_work_free(&w);
+	free(corr);
+}
+
 int main(int argc, char **argv)
 {
 	size_t cells = (size_t)BENCH_DAYS * BENCH_SYMBOLS, k;
@@ -64,6 +93,9 @@ int main(int argc, char **argv)
 		window[k] = 0.01 * tn_rng_normal(&r);
 	bench("pearson", window, BENCH_DAYS, BENCH_SYMBOLS, TN_CORR_PEARSON);
 	bench("spearman", window, BENCH_DAYS, BENCH_SYMBOLS, TN_CORR_SPEARMAN);
+	bench_rolling(window, BENCH_DAYS, BENCH_SYMBOLS, 60);
+	bench_rolling(window, BENCH_DAYS, BENCH_SYMBOLS, 250);
+	bench_rolling(window, BENCH_DAYS, 46, 60);
 	for (k = 0; k < cells; k++)
 		if (tn_rng_uniform(&r) < 0.01)
 			window[k] = NAN;

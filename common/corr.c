@@ -434,6 +434,293 @@ void tn_corr_matrix(double *corr, const double *window, int T, int n,
 		corr_spearman(corr, window, T, n, min_periods, w);
 }
 
+/* Rolling sums: a variance term below this fraction of the column's peak
+ * sum of squares (corr.h) may be mostly rounding; that pair is computed
+ * from the window instead. */
+#define ROLL_CANCEL_FRACTION 1e-6
+
+/* The pairwise sums, each (n, n), upper triangle; with no value missing
+ * in the window only ROLL_SXY is kept, beside the column sums. */
+enum { ROLL_DAYS, ROLL_SX, ROLL_SY, ROLL_SXX, ROLL_SYY, ROLL_SXY, ROLL_N };
+
+void tn_corr_roll_init(struct tn_corr_roll *r, int L, int n)
+{
+	size_t nn = (size_t)n * (size_t)n, n1 = (size_t)(n > 0 ? n : 1);
+
+	r->L = L;
+	r->n = n;
+	r->last = -1;
+	r->steps = 0;
+	r->idx = xmalloc(sizeof(int) * n1);
+	r->val = xmalloc(sizeof(double) * n1);
+	r->sum = xcalloc(ROLL_N * (nn ? nn : 1), sizeof(double));
+	r->col = xcalloc(2 * n1, sizeof(double));
+	r->peak = xcalloc(n1, sizeof(double));
+}
+
+void tn_corr_roll_free(struct tn_corr_roll *r)
+{
+	free(r->idx);
+	free(r->val);
+	free(r->sum);
+	free(r->col);
+	free(r->peak);
+	memset(r, 0, sizeof(*r));
+}
+
+static int count_missing(const double *row, int n)
+{
+	int j, k = 0;
+
+	for (j = 0; j < n; j++)
+		k += isnan(row[j]);
+	return k;
+}
+
+/* Adds (sign 1) or takes away (sign -1) one row's terms, every pair
+ * i <= j of present columns. */
+static void roll_row(struct tn_corr_roll *r, const double *row, double sign)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	double *days = r->sum + ROLL_DAYS * nn, *sx = r->sum + ROLL_SX * nn;
+	double *sy = r->sum + ROLL_SY * nn, *sxx = r->sum + ROLL_SXX * nn;
+	double *syy = r->sum + ROLL_SYY * nn, *sxy = r->sum + ROLL_SXY * nn;
+	int n = r->n, m = 0, a, b, j;
+
+	for (j = 0; j < n; j++)
+		if (!isnan(row[j])) {
+			r->idx[m] = j;
+			r->val[m++] = row[j];
+		}
+	for (a = 0; a < m; a++) {
+		size_t base = (size_t)r->idx[a] * n;
+		double x = r->val[a], sgx = sign * x, sgxx = sign * x * x;
+
+		for (b = a; b < m; b++) {
+			size_t k = base + (size_t)r->idx[b];
+			double y = r->val[b];
+
+			days[k] += sign;
+			sx[k] += sgx;
+			sy[k] += sign * y;
+			sxx[k] += sgxx;
+			syy[k] += sign * y * y;
+			sxy[k] += sgx * y;
+		}
+	}
+}
+
+/* No value missing in either row or the window: the column sums and the
+ * products, the new row x in and the old row y out in one pass. */
+__attribute__((target_clones("avx2", "default")))
+static void roll_complete(struct tn_corr_roll *r, const double *x,
+			  const double *y)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	double *sxy = r->sum + ROLL_SXY * nn, *s = r->col, *ss = r->col + r->n;
+	int n = r->n, i, j;
+
+	for (i = 0; i < n; i++) {
+		double *row = sxy + (size_t)i * n;
+		double xi = x ? x[i] : 0, yi = y ? y[i] : 0;
+
+		s[i] += xi - yi;
+		ss[i] += xi * xi - yi * yi;
+		if (x && y)
+			for (j = i; j < n; j++)
+				row[j] += xi * x[j] - yi * y[j];
+		else if (x)
+			for (j = i; j < n; j++)
+				row[j] += xi * x[j];
+	}
+}
+
+/* The sums of the window ending at row e, from nothing. */
+static void roll_rebuild(struct tn_corr_roll *r, const double *returns, int e)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	int n = r->n, t, j;
+
+	r->missing = 0;
+	for (t = e - r->L + 1; t <= e; t++)
+		r->missing += count_missing(returns + (size_t)t * n, n);
+	memset(r->sum, 0, sizeof(double) * ROLL_N * nn);
+	memset(r->col, 0, sizeof(double) * 2 * (size_t)n);
+	for (t = e - r->L + 1; t <= e; t++) {
+		if (r->missing)
+			roll_row(r, returns + (size_t)t * n, 1);
+		else
+			roll_complete(r, returns + (size_t)t * n, NULL);
+	}
+	r->steps = 0;
+	for (j = 0; j < n; j++)
+		r->peak[j] = 0;
+}
+
+/* Moves the sums from the window ending at e - 1 to the one ending at e,
+ * or rebuilds them. */
+static void roll_step(struct tn_corr_roll *r, const double *returns, int e)
+{
+	const double *in = returns + (size_t)e * r->n;
+	const double *out = returns + (size_t)(e - r->L) * r->n;
+	int missing;
+
+	if (r->last < 0 || e != r->last + 1 || r->steps >= r->L) {
+		roll_rebuild(r, returns, e);
+		return;
+	}
+	missing = r->missing + count_missing(in, r->n) -
+		  count_missing(out, r->n);
+	if (!r->missing != !missing) {
+		/* values go missing or the last missing one leaves: the
+		 * other form of the sums */
+		roll_rebuild(r, returns, e);
+		return;
+	}
+	if (missing) {
+		roll_row(r, in, 1);
+		roll_row(r, out, -1);
+	} else {
+		roll_complete(r, in, out);
+	}
+	r->missing = missing;
+	r->steps++;
+}
+
+/* Column j of the window (L rows ending at row e) is constant over its
+ * present days, or has none. */
+static int column_constant(const double *returns, int e, int L, int n, int j)
+{
+	double first = NAN;
+	int t;
+
+	for (t = e - L + 1; t <= e; t++) {
+		double v = returns[(size_t)t * n + j];
+
+		if (isnan(v))
+			continue;
+		if (isnan(first))
+			first = v;
+		else if (v != first)
+			return 0;
+	}
+	return 1;
+}
+
+/* The matrix from the pairwise sums (values missing in the window). */
+static void roll_fill_missing(double *corr, const double *returns, int e,
+			      int min_periods, const struct tn_corr_roll *r)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	const double *window = returns + (size_t)(e - r->L + 1) * r->n;
+	int n = r->n, L = r->L, need = min_periods > 2 ? min_periods : 2;
+	int i, j;
+
+	for (i = 0; i < n; i++)
+		for (j = i; j < n; j++) {
+			size_t ij = (size_t)i * n + j;
+			double d = r->sum[ROLL_DAYS * nn + ij];
+			double sx = r->sum[ROLL_SX * nn + ij];
+			double sy = r->sum[ROLL_SY * nn + ij];
+			double sxx = r->sum[ROLL_SXX * nn + ij];
+			double syy = r->sum[ROLL_SYY * nn + ij];
+			double sxy = r->sum[ROLL_SXY * nn + ij];
+			double vx, vy, res;
+
+			if (d < need) {
+				res = NAN;
+				goto store;
+			}
+			vx = sxx - sx * sx / d;
+			vy = syy - sy * sy / d;
+			if (i == j) {
+				res = vx > ROLL_CANCEL_FRACTION * r->peak[i] ||
+				      !column_constant(returns, e, L, n, i) ?
+					1.0 : NAN;
+			} else if (vx <= ROLL_CANCEL_FRACTION * r->peak[i] ||
+				   vy <= ROLL_CANCEL_FRACTION * r->peak[j]) {
+				res = tn_corr_pair(window + i, window + j, L,
+						   (size_t)n, TN_CORR_PEARSON,
+						   min_periods);
+			} else {
+				res = clamp_unit((sxy - sx * sy / d) /
+						 sqrt(vx * vy));
+			}
+store:
+			corr[ij] = corr[(size_t)j * n + i] = res;
+		}
+}
+
+/* The matrix from the column sums and the products (nothing missing):
+ * each column's scale once, then a multiply per pair.  r->val holds the
+ * scales, 0 for a column whose pairs are computed from the window (its
+ * variance term is mostly rounding), and r->idx which those are. */
+static void roll_fill_complete(double *corr, const double *returns, int e,
+			       int min_periods, struct tn_corr_roll *r)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	const double *window = returns + (size_t)(e - r->L + 1) * r->n;
+	const double *s = r->col, *ss = r->col + r->n;
+	const double *sxy = r->sum + ROLL_SXY * nn;
+	int n = r->n, L = r->L, i, j;
+	double *scale = r->val;
+	int *exact = r->idx;
+
+	if (L < 2 || L < min_periods) {
+		for (i = 0; i < n * n; i++)
+			corr[i] = NAN;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		double v = ss[i] - s[i] * s[i] / L;
+
+		exact[i] = !(v > ROLL_CANCEL_FRACTION * r->peak[i]);
+		scale[i] = exact[i] ? 0 : 1.0 / sqrt(v);
+	}
+	for (i = 0; i < n; i++) {
+		const double *row = sxy + (size_t)i * n;
+		double *out = corr + (size_t)i * n;
+		double mi = s[i] / L, si = scale[i];
+
+		for (j = i + 1; j < n; j++)
+			out[j] = clamp_unit((row[j] - mi * s[j]) * si * scale[j]);
+		out[i] = exact[i] && column_constant(returns, e, L, n, i) ?
+			NAN : 1.0;
+		for (j = i + 1; j < n; j++)
+			if (exact[i] || exact[j])
+				out[j] = tn_corr_pair(window + i, window + j, L,
+						      (size_t)n, TN_CORR_PEARSON,
+						      min_periods);
+		for (j = i + 1; j < n; j++)
+			corr[(size_t)j * n + i] = out[j];
+	}
+}
+
+void tn_corr_roll_matrix(double *corr, const double *returns, int e,
+			 int min_periods, struct tn_corr_roll *r)
+{
+	size_t nn = (size_t)r->n * (size_t)r->n;
+	const double *ss = r->col + r->n;
+	int n = r->n, L = r->L, j;
+
+	if (e < L - 1)
+		die(TN_EX_SOFTWARE, "tn_corr_roll_matrix: window ending at "
+		    "row %d needs %d rows", e, L);
+	roll_step(r, returns, e);
+	r->last = e;
+	for (j = 0; j < n; j++) {
+		double sq = r->missing ? r->sum[ROLL_SXX * nn + (size_t)j * n + j]
+				       : ss[j];
+
+		r->peak[j] = sq > r->peak[j] ? sq : r->peak[j];
+	}
+
+	if (r->missing)
+		roll_fill_missing(corr, returns, e, min_periods, r);
+	else
+		roll_fill_complete(corr, returns, e, min_periods, r);
+}
+
 double tn_corr_round(double v)
 {
 	if (!isfinite(v))

@@ -240,11 +240,39 @@ EOF
 	[ -z "$stderr" ]
 }
 
+# same_graph A B: the JSON graphs A and B agree but for their values,
+# which differ by at most 1e-6 (the single-precision graph's accuracy).
+same_graph() {
+	jq -en --argjson a "$1" --argjson b "$2" '
+		($a | del(.matrix)) == ($b | del(.matrix)) and
+		([$a.matrix, $b.matrix] | transpose | map(transpose) | flatten(1)
+		 | all(if .[0] == null or .[1] == null then .[0] == .[1]
+		       else (.[0] - .[1] | fabs) <= 1.0000001e-6 end))' >/dev/null
+}
+
 @test "--rolling writes one graph a day, each the same as --asof that day" {
 	run -0 corr-graph --rolling --lookback 30 <"$P"
 	[ "${#lines[@]}" -eq 10 ]
 	[ "$(jq -r .asof <<<"${lines[0]}")" = 2024-01-31 ]
-	[ "${lines[3]}" = "$(corr-graph --lookback 30 --asof 2024-02-03 <"$P")" ]
+	local k asof
+	for k in 0 3 9; do
+		asof=$(jq -r .asof <<<"${lines[$k]}")
+		same_graph "${lines[$k]}" "$(corr-graph --lookback 30 --asof "$asof" <"$P")"
+	done
+	# and the check can fail
+	! same_graph "${lines[3]}" "$(corr-graph --lookback 30 --asof 2024-02-02 <"$P")"
+}
+
+@test "--rolling with missing days and a constant stretch matches --asof each day" {
+	awk -F, -v OFS=, 'NR > 1 && $1 == "BBB" && $2 >= "2024-01-10" && $2 <= "2024-01-25" { $7 = 50 }
+		!(NR > 1 && $1 == "CCC" && ($2 == "2024-01-20" || $2 == "2024-02-01"))' "$P" >"$BATS_TEST_TMPDIR/gappy.csv"
+	run -0 corr-graph -q --rolling --lookback 12 --min-obs 5 <"$BATS_TEST_TMPDIR/gappy.csv"
+	[ "${#lines[@]}" -gt 20 ]
+	local line asof
+	for line in "${lines[@]}"; do
+		asof=$(jq -r .asof <<<"$line")
+		same_graph "$line" "$(corr-graph -q --lookback 12 --min-obs 5 --asof "$asof" <"$BATS_TEST_TMPDIR/gappy.csv")"
+	done
 }
 
 @test "--rolling --from starts at that date" {

@@ -750,6 +750,7 @@ int main(int argc, char **argv)
 	struct input in = { 0 };
 	struct panel p;
 	struct tn_corr_work w;
+	struct tn_corr_roll roll;
 	struct tn_output out = { 0 };
 	char day[TN_DATE_LEN + 1], day2[TN_DATE_LEN + 1];
 	const char *why;
@@ -818,9 +819,17 @@ int main(int argc, char **argv)
 	}
 	if (tn_output_open(&out, o.output, 0644) < 0)
 		die(TN_EX_CANTCREAT, "%s: %s:", out.name, out.what);
+	if (o.rolling && o.method == TN_CORR_PEARSON)
+		tn_corr_roll_init(&roll, o.lookback, p.n);
 	for (e = first; e <= last; e++) {
-		tn_corr_matrix(corr, p.returns + (size_t)(e - o.lookback + 1) * p.n,
-			       o.lookback, p.n, o.method, o.min_periods, &w);
+		if (o.rolling && o.method == TN_CORR_PEARSON)
+			tn_corr_roll_matrix(corr, p.returns, e, o.min_periods,
+					    &roll);
+		else
+			tn_corr_matrix(corr, p.returns +
+				       (size_t)(e - o.lookback + 1) * p.n,
+				       o.lookback, p.n, o.method,
+				       o.min_periods, &w);
 		if (!o.rolling)
 			warn_unmeasured(&p, corr, e);
 		if (emit(out.fp, &o, &p, e, corr, target, nbr) < 0) {
@@ -830,6 +839,8 @@ int main(int argc, char **argv)
 	}
 	if (tn_output_commit(&out) < 0)
 		die(TN_EX_IOERR, "%s: %s:", out.name, out.what);
+	if (o.rolling && o.method == TN_CORR_PEARSON)
+		tn_corr_roll_free(&roll);
 out:
 	tn_corr_work_free(&w);
 	free(corr);

@@ -233,6 +233,74 @@ TEST(workspace_is_reusable_across_windows)
 	tn_corr_work_free(&w);
 }
 
+/* The rolling sums in double against the reference, window by window:
+ * missing days coming and going, a column that is zero for a stretch,
+ * one constant but non-zero (its running variance is rounding noise, not
+ * zero), one absent for longer than a window, and calls that jump
+ * backwards or skip rows (the sums are rebuilt). */
+static void check_rolling(int D, int n, int L, int min_periods,
+			  double p_missing, const int *ends, int nends,
+			  uint64_t seed)
+{
+	double *panel = malloc(sizeof(double) * D * n);
+	double *got = malloc(sizeof(double) * n * n);
+	double *want = malloc(sizeof(double) * n * n);
+	struct tn_corr_roll roll;
+	struct tn_rng r;
+	int k, i, t;
+
+	tn_rng_seed(&r, seed);
+	fill_returns(panel, D, n, p_missing, 0, &r);
+	for (t = D / 4; t < D / 2; t++) {
+		panel[t * n + 1] = 0.0;
+		panel[t * n + 2] = 0.01;
+	}
+	for (t = D / 3; t < D / 3 + L + 5; t++)
+		panel[t * n + 3] = NAN;
+	tn_corr_roll_init(&roll, L, n);
+	for (k = 0; k < nends; k++) {
+		int e = ends[k];
+
+		tn_corr_roll_matrix(got, panel, e, min_periods, &roll);
+		tn_corr_matrix_ref(want, panel + (e - L + 1) * n, L, n,
+				   TN_CORR_PEARSON, min_periods);
+		for (i = 0; i < n * n; i++)
+			if (isnan(want[i]) ? !isnan(got[i])
+					   : !(fabs(got[i] - want[i]) <= 1e-10))
+				FAILF("window ending %d, cell (%d, %d): %.17g, "
+				      "want %.17g", e, i / n, i % n, got[i],
+				      want[i]);
+	}
+	tn_corr_roll_free(&roll);
+	free(panel);
+	free(got);
+	free(want);
+}
+
+TEST(rolling_sums_match_the_reference_every_day)
+{
+	enum { D = 400, L = 30 };
+	int ends[D], k, m = 0;
+
+	for (k = L - 1; k < D; k++)
+		ends[m++] = k;
+	check_rolling(D, 11, L, 2, 0.05, ends, m, 11);
+	check_rolling(D, 11, L, 20, 0.05, ends, m, 12);
+	check_rolling(D, 3, L, 2, 0.05, ends, m, 13);
+	/* nothing missing but for one stretch: the column-sum form, into
+	 * the pairwise form and back */
+	check_rolling(D, 11, L, 2, 0, ends, m, 15);
+	check_rolling(D, 40, L, 31, 0, ends, m, 16);
+}
+
+TEST(rolling_sums_are_rebuilt_when_calls_jump)
+{
+	int ends[] = { 100, 101, 60, 61, 62, 90, 29, 30, 199, 120 };
+
+	check_rolling(200, 8, 30, 5, 0.05, ends, 10, 14);
+	check_rolling(200, 8, 30, 5, 0, ends, 10, 17);
+}
+
 TEST(rounding_keeps_six_decimals)
 {
 	CHECK(tn_corr_round(-0.19999996) == -0.2);
@@ -262,6 +330,8 @@ int main(void)
 	RUN(pearson_with_missing_values_matches_naive_loop);
 	RUN(spearman_matches_naive_loop_with_ties_and_missing_values);
 	RUN(workspace_is_reusable_across_windows);
+	RUN(rolling_sums_match_the_reference_every_day);
+	RUN(rolling_sums_are_rebuilt_when_calls_jump);
 	RUN(rounding_keeps_six_decimals);
 	RUN(method_names_round_trip);
 	return tn_t_done();
