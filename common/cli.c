@@ -76,6 +76,7 @@ void die(int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vmessage(fmt, ap);
 	va_end(ap);
+	tn_exit_status = status;
 	exit(status);
 }
 
@@ -239,12 +240,14 @@ int tn_common_option(int c, const char *usage)
 	}
 }
 
+int tn_exit_status;
+
 int tn_finish(int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "%s: stdout: write error: %s\n", tn_progname,
 			strerror(errno));
-		return TN_EX_IOERR;
+		return tn_exit_status = TN_EX_IOERR;
 	}
-	return status;
+	return tn_exit_status = status;
 }

@@ -275,6 +275,32 @@ same_graph() {
 	done
 }
 
+@test "--metrics-file counts what was read and written" {
+	run -0 corr-graph --rolling --lookback 30 --metrics-file "$BATS_TEST_TMPDIR/m.prom" <"$P"
+	run -0 grep -v '^#' "$BATS_TEST_TMPDIR/m.prom"
+	[[ $output == *$'tickernet_corr_graph_symbols_total 4\n'* ]]
+	[[ $output == *$'tickernet_corr_graph_dates_total 40\n'* ]]
+	[[ $output == *$'tickernet_corr_graph_graphs_written_total 10\n'* ]]
+	[[ $output == *$'tickernet_corr_graph_exit_status 0\n'* ]]
+	grep -q '^# TYPE tickernet_corr_graph_graphs_written_total counter$' "$BATS_TEST_TMPDIR/m.prom"
+	grep -Eq '^tickernet_corr_graph_duration_seconds [0-9.e-]+$' "$BATS_TEST_TMPDIR/m.prom"
+}
+
+@test "--metrics-file is written when the run fails, with its exit status" {
+	run -65 --separate-stderr corr-graph --metrics-file "$BATS_TEST_TMPDIR/m.prom" <<<"x,y"
+	[[ $stderr == "corr-graph: <stdin>:1: no returns"* ]]
+	grep -qx 'tickernet_corr_graph_exit_status 65' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tickernet_corr_graph_graphs_written_total 0' "$BATS_TEST_TMPDIR/m.prom"
+}
+
+@test "--metrics-file that cannot be written is a warning, not the exit status" {
+	run -0 --separate-stderr corr-graph --lookback 30 --metrics-file "$BATS_TEST_TMPDIR/no/such/dir/m.prom" <"$P"
+	[[ $stderr == "corr-graph: $BATS_TEST_TMPDIR/no/such/dir/m.prom: "* ]]
+	[ "$(jq -r .asof <<<"$output")" = 2024-02-09 ]
+	run -2 --separate-stderr corr-graph --metrics-file ""
+	[[ $stderr == "corr-graph: --metrics-file: empty name"* ]]
+}
+
 @test "--rolling --from starts at that date" {
 	run -0 corr-graph --rolling --lookback 30 --from 2024-02-08 <"$P"
 	[ "${#lines[@]}" -eq 2 ]

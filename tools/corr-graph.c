@@ -10,6 +10,7 @@
 #include "dates.h"
 #include "gemm.h"
 #include "json.h"
+#include "metrics.h"
 #include "nn_h5.h"
 #include "output.h"
 #include "prices.h"
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define DEFAULT_LOOKBACK 60
 #define DEFAULT_THRESHOLD 0.3
@@ -38,7 +40,8 @@ static const char usage_text[] =
 	"                  [--lookback N] [--asof DATE] [--min-periods N]\n"
 	"                  [--method pearson|spearman] [--threshold X]\n"
 	"                  [--column NAME] [--target SYMBOL [--top-k K]]\n"
-	"                  [--rolling [--from DATE]] [FILE...]\n"
+	"                  [--rolling [--from DATE]] [--metrics-file FILE]\n"
+	"                  [FILE...]\n"
 	"\n"
 	"Correlation graph of the symbols in prices or features CSV (FILE, or\n"
 	"stdin when none or '-').\n"
@@ -57,6 +60,7 @@ static const char usage_text[] =
 	"      --top K           the same\n"
 	"      --rolling         one graph per date, as JSON lines\n"
 	"      --from DATE       with --rolling: first date to write\n"
+	"      --metrics-file FILE  write Prometheus metrics to FILE at exit\n"
 	"  -q, --quiet           no warnings\n"
 	"  -v, --verbose         say what was read\n"
 	"  -h, --help            this help\n"
@@ -77,7 +81,51 @@ struct options {
 	int top_k;
 	int have_top_k;
 	int rolling;
+	const char *metrics_file;
 };
+
+/* What --metrics-file reports, however the run ends (atexit). */
+static struct {
+	const char *path;
+	double start;   /* CLOCK_MONOTONIC seconds */
+	int symbols, dates;
+	long graphs;    /* graphs written */
+} stats;
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* A failure to write the metrics is a warning, never the exit status. */
+static void write_metrics(void)
+{
+	struct tn_metrics m = { 0 };
+	const char *what;
+
+	tn_metrics_counter_add(&m, "tickernet_corr_graph_symbols_total",
+			       "Symbols read.", NULL, stats.symbols);
+	tn_metrics_counter_add(&m, "tickernet_corr_graph_dates_total",
+			       "Dates on the input's shared axis.", NULL,
+			       stats.dates);
+	tn_metrics_counter_add(&m, "tickernet_corr_graph_graphs_written_total",
+			       "Graphs written (one a date with --rolling).",
+			       NULL, (double)stats.graphs);
+	tn_metrics_gauge_set(&m, "tickernet_corr_graph_exit_status",
+			     "Exit status of the run (0 success).", NULL,
+			     tn_exit_status);
+	tn_metrics_gauge_set(&m, "tickernet_corr_graph_duration_seconds",
+			     "Seconds the run took.", NULL,
+			     now_seconds() - stats.start);
+	tn_metrics_gauge_set(&m, "tickernet_corr_graph_last_run_timestamp_seconds",
+			     "Unix time the run ended.", NULL, (double)time(NULL));
+	if (tn_metrics_write(&m, stats.path, &what) < 0)
+		warn("%s: %s:", stats.path, what);
+	tn_metrics_free(&m);
+}
 
 /* One symbol's rows: log returns (features) or adjusted closes (prices). */
 struct series {
@@ -625,7 +673,7 @@ static void warn_unmeasured(const struct panel *p, const double *corr, int e)
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_METHOD = 256, OPT_TARGET, OPT_ROLLING, OPT_FROM };
+	enum { OPT_METHOD = 256, OPT_TARGET, OPT_ROLLING, OPT_FROM, OPT_METRICS };
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
@@ -641,6 +689,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "top", required_argument, NULL, 'k' },
 		{ "rolling", no_argument, NULL, OPT_ROLLING },
 		{ "from", required_argument, NULL, OPT_FROM },
+		{ "metrics-file", required_argument, NULL, OPT_METRICS },
 		TN_COMMON_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -706,6 +755,11 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_ROLLING:
 			o->rolling = 1;
 			break;
+		case OPT_METRICS:
+			if (!*optarg)
+				tn_usage_error("--metrics-file: empty name");
+			o->metrics_file = optarg;
+			break;
 		default:
 			tn_usage_error("unknown option");
 		}
@@ -758,7 +812,10 @@ int main(int argc, char **argv)
 	int *nbr, i, e, first, last, target = -1, status = TN_EX_OK;
 
 	tn_init_progname(argv);
+	stats.start = now_seconds();
 	parse_options(argc, argv, &o);
+	if ((stats.path = o.metrics_file))
+		atexit(write_metrics);
 	if (tn_blas_init(&why) < 0)
 		die(TN_EX_SOFTWARE, "%s", why);
 
@@ -778,6 +835,8 @@ int main(int argc, char **argv)
 		}
 	}
 	build_panel(&in, &p);
+	stats.symbols = p.n;
+	stats.dates = p.D;
 	info("%d symbols, %d dates", p.n, p.D);
 	if (p.n < 2)
 		die(TN_EX_DATAERR, "need at least 2 symbols, found %d", p.n);
@@ -815,6 +874,7 @@ int main(int argc, char **argv)
 			       o.lookback, p.n, o.method, o.min_periods, &w);
 		warn_unmeasured(&p, corr, last);
 		write_hdf5(&o, &p, p.dates[last], corr);
+		stats.graphs = 1;
 		goto out;
 	}
 	if (tn_output_open(&out, o.output, 0644) < 0)
@@ -836,6 +896,7 @@ int main(int argc, char **argv)
 			tn_output_abort(&out);
 			die(TN_EX_IOERR, "%s: write error:", out.name);
 		}
+		stats.graphs++;
 	}
 	if (tn_output_commit(&out) < 0)
 		die(TN_EX_IOERR, "%s: %s:", out.name, out.what);
