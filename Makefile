@@ -39,7 +39,15 @@ MULTIARCH  = $(shell gcc -print-multiarch)
 OPENBLAS_DIR = /usr/lib/$(MULTIARCH)/openblas-serial
 PKG_ENV    = PKG_CONFIG_PATH=$(OPENBLAS_DIR)/pkgconfig
 PKG_CFLAGS = $(shell $(PKG_ENV) pkg-config --cflags $(PKGS))
-PKG_LIBS   = $(shell $(PKG_ENV) pkg-config --libs $(PKGS)) -Wl,-rpath,$(OPENBLAS_DIR)
+# HDF5 is linked statically: Debian's libhdf5_serial.so needs libcurl and
+# libcrypto for its ROS3 (S3) driver, and with them some 30 more shared
+# libraries (gnutls, krb5, ldap, ssh2, ...) that every tool would load at
+# start, about 5 ms each time.  From libhdf5.a only the objects we call
+# are taken, and they need only libsz and libz.
+HDF5_LIBS  = $(shell pkg-config --libs-only-L hdf5) -Wl,-Bstatic -lhdf5 \
+             -Wl,-Bdynamic -lsz -lz
+PKG_LIBS   = $(shell $(PKG_ENV) pkg-config --libs $(filter-out hdf5,$(PKGS))) \
+             $(HDF5_LIBS) -Wl,-rpath,$(OPENBLAS_DIR)
 
 CFLAGS  ?=
 LDFLAGS ?=

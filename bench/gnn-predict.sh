@@ -32,6 +32,14 @@ awk -F, -v d="$TICKERNET_STORE/prices" 'NR == 1 { h = $0; next }
 awk -F, 'NR == 1 || $2 >= "2024-01-01"' "$tmp/f.csv" > "$tmp/window.csv"
 
 now() { date +%s.%N; }
+# hyperfine, where installed, gives the mean and the best of many cold
+# starts without a shell in between; the loops below give the same
+# figures on a machine without it.
+if command -v hyperfine > /dev/null; then
+	hyperfine -N --warmup 5 --runs 100 --style basic \
+		"$bin/gnn-predict --symbols AAPL $tmp/window.csv" \
+		"$bin/gnn-predict --help" 2>&1 | grep -E 'Benchmark|Time|Range'
+fi
 runs=50
 t0=$(now)
 for _ in $(seq $runs); do
