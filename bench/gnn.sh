@@ -23,8 +23,7 @@ t1=$(now)
 printf 'gnn-train one symbol (20 epochs, batch 1, ~1000 days): %.2f s wall, %s s in the tool\n' \
 	"$(echo "$t1 - $t0" | bc)" "$(jq -r .seconds "$tmp/one.json")"
 t0=$(now)
-# shellcheck disable=SC2086
-"$bin/gnn-train" -q --symbols "$(echo $tier1 | tr ' ' ,)" -j 2 "$tmp/f.csv" > "$tmp/all.json" || true
+"$bin/gnn-train" -q --symbols @data/tier1.txt -j 2 "$tmp/f.csv" > "$tmp/all.json" || true
 t1=$(now)
 printf "gnn-train %d symbols, -j 2:" "$n"; printf ' %.2f s wall, %s promoted\n' \
 	"$(echo "$t1 - $t0" | bc)" "$(jq -s 'map(select(.status=="promoted"))|length' "$tmp/all.json")"

@@ -169,23 +169,27 @@ static void act_forward(enum gnn_act act, real *y, const real *x, int n)
 		nn_elu_forward(y, x, (real)GNN_ELU_ALPHA, n);
 }
 
+/* From the activation's output a = act(z): both derivatives follow from
+ * it (ReLU's a > 0 is z > 0; ELU's is a + alpha below zero), and the ELU
+ * needs no second exp. */
 static void act_backward(enum gnn_act act, real *dx, const real *dy,
-			 const real *x, int n)
+			 const real *a, int n)
 {
 	if (act == GNN_ACT_RELU)
-		nn_relu_backward(dx, dy, x, n);
+		nn_relu_backward(dx, dy, a, n);
 	else
-		nn_elu_backward(dx, dy, x, (real)GNN_ELU_ALPHA, n);
+		nn_elu_backward_y(dx, dy, a, (real)GNN_ELU_ALPHA, n);
 }
 
-/* out = dropout(act(z)); the mask is drawn only in training. */
+/* out = dropout(act(z)); the mask is drawn only in training, four
+ * elements per random number (nn_dropout_mask16). */
 static void act_dropout_forward(const struct gnn_model *m, real *out, real *a,
 				real *mask, const real *z, int n,
 				struct tn_rng *rng)
 {
 	act_forward(m->cfg.act, a, z, n);
 	if (rng) {
-		nn_dropout_mask(mask, (real)m->cfg.dropout, n, rng);
+		nn_dropout_mask16(mask, (real)m->cfg.dropout, n, rng);
 		nn_dropout_forward(out, a, mask, n);
 	} else {
 		nn_dropout_forward(out, a, NULL, n);
@@ -218,14 +222,16 @@ void gnn_forward(const struct gnn_model *m, struct gnn_work *w, const real *x,
 			 nn_param_value(p, GNN_HEAD_B), B * N, D, 1);
 }
 
-/* g_z = dLoss/dz from g_d = dLoss/d(dropout(act(z))); clears g_a first. */
+/* g_z = dLoss/dz from g_d = dLoss/d(dropout(act(z))), a = act(z).
+ * Dropout is a fixed diagonal scaling, so its backward is its forward
+ * applied to the gradient: g_a is written, not accumulated, and needs no
+ * clearing. */
 static void act_dropout_backward(const struct gnn_model *m, struct gnn_work *w,
-				 const real *mask, const real *z, int n)
+				 const real *mask, const real *a, int n)
 {
-	memset(w->g_a, 0, sizeof(real) * (size_t)n);
 	memset(w->g_z, 0, sizeof(real) * (size_t)n);
-	nn_dropout_backward(w->g_a, w->g_d, w->train ? mask : NULL, n);
-	act_backward(m->cfg.act, w->g_z, w->g_a, z, n);
+	nn_dropout_forward(w->g_a, w->g_d, w->train ? mask : NULL, n);
+	act_backward(m->cfg.act, w->g_z, w->g_a, a, n);
 }
 
 void gnn_backward(struct gnn_model *m, struct gnn_work *w, const real *dpred,
@@ -239,19 +245,19 @@ void gnn_backward(struct gnn_model *m, struct gnn_work *w, const real *dpred,
 	nn_dense_backward(w->g_d, nn_param_grad(p, GNN_HEAD_W),
 			  nn_param_grad(p, GNN_HEAD_B), dpred, w->d3,
 			  nn_param_value(p, GNN_HEAD_W), B * N, D, 1);
-	act_dropout_backward(m, w, w->m3, w->z3, n);
+	act_dropout_backward(m, w, w->m3, w->a3, n);
 	memset(w->g_d, 0, sizeof(real) * (size_t)n);
 	nn_gat_backward(w->g_d, nn_param_grad(p, GNN_GAT_W),
 			nn_param_grad(p, GNN_GAT_ASRC), nn_param_grad(p, GNN_GAT_ADST),
 			nn_param_grad(p, GNN_GAT_B), &w->gat, w->g_z, w->d2,
 			nn_param_value(p, GNN_GAT_W), nn_param_value(p, GNN_GAT_ASRC),
 			nn_param_value(p, GNN_GAT_ADST), B, N, D, H, C, 1);
-	act_dropout_backward(m, w, w->m2, w->z2, n);
+	act_dropout_backward(m, w, w->m2, w->a2, n);
 	memset(w->g_d, 0, sizeof(real) * (size_t)n);
 	nn_gcn_backward(w->g_d, nn_param_grad(p, GNN_GCN2_W),
 			nn_param_grad(p, GNN_GCN2_B), w->gcn, w->g_z, w->d1,
 			w->norm, nn_param_value(p, GNN_GCN2_W), B, N, D, D);
-	act_dropout_backward(m, w, w->m1, w->z1, n);
+	act_dropout_backward(m, w, w->m1, w->a1, n);
 	nn_gcn_backward(NULL, nn_param_grad(p, GNN_GCN1_W),
 			nn_param_grad(p, GNN_GCN1_B), w->gcn, w->g_z, x, w->norm,
 			nn_param_value(p, GNN_GCN1_W), B, N, F, D);

@@ -5,12 +5,15 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #ifdef TN_REAL_DOUBLE
 #define EXP exp
+#define FABS fabs
 #define TANH tanh
 #else
 #define EXP expf
+#define FABS fabsf
 #define TANH tanhf
 #endif
 
@@ -48,12 +51,22 @@ void nn_leaky_relu_backward(real *dx, const real *dy, const real *x,
 		dx[k] += x[k] > 0 ? dy[k] : slope * dy[k];
 }
 
+/* y = max(x, 0) + alpha (exp(min(x, 0)) - 1), without a branch: the sign
+ * of x is a coin flip on standardised data, and one exp per element costs
+ * less than a mispredicted branch on every other one.  For a finite x the
+ * result is exactly that of the two-branch form (exp(0) - 1 is 0); NaN
+ * stays NaN (+inf becomes NaN too).  min(x, 0) is written (x - |x|) / 2,
+ * which compilers do not turn back into a branch. */
 void nn_elu_forward(real *y, const real *x, real alpha, int n)
 {
 	int k;
 
-	for (k = 0; k < n; k++)
-		y[k] = x[k] > 0 ? x[k] : alpha * (EXP(x[k]) - 1);
+	for (k = 0; k < n; k++) {
+		real pos = x[k] <= 0 ? 0 : x[k];
+		real neg = (x[k] - FABS(x[k])) / 2;
+
+		y[k] = pos + alpha * (EXP(neg) - 1);
+	}
 }
 
 void nn_elu_backward(real *dx, const real *dy, const real *x, real alpha,
@@ -63,6 +76,22 @@ void nn_elu_backward(real *dx, const real *dy, const real *x, real alpha,
 
 	for (k = 0; k < n; k++)
 		dx[k] += x[k] > 0 ? dy[k] : dy[k] * alpha * EXP(x[k]);
+}
+
+/* The slope is computed from a 0/1 flag, not branched on: y > 0 is a coin
+ * flip on standardised data, and a mispredicted branch per element cost
+ * more than the arithmetic.  For a finite y, pos + (1 - pos) (y + alpha)
+ * is exactly 1 or y + alpha. */
+void nn_elu_backward_y(real *dx, const real *dy, const real *y, real alpha,
+		       int n)
+{
+	int k;
+
+	for (k = 0; k < n; k++) {
+		real pos = y[k] > 0;
+
+		dx[k] += dy[k] * (pos + (1 - pos) * (y[k] + alpha));
+	}
 }
 
 void nn_tanh_forward(real *y, const real *x, int n)
@@ -136,18 +165,94 @@ void nn_dropout_mask(real *mask, real p, int n, struct tn_rng *rng)
 		mask[k] = tn_rng_u64(rng) >= keep_from ? scale : 0;
 }
 
+/* The bits of V below the 16 of a chunk. */
+#define DROPOUT_LOW_BITS 37
+
+/* One group of four elements from one draw u (and, rarely, more). */
+static inline void dropout_group(real *mask, int m, uint64_t u,
+				 uint32_t chunk_from, uint64_t low_from,
+				 const real *multiplier, struct tn_rng *rng)
+{
+	int j;
+
+	for (j = 0; j < m; j++) {
+		uint32_t chunk = (uint32_t)(u >> (48 - 16 * j)) & 0xffff;
+		int keep = chunk > chunk_from;
+
+		if (chunk == chunk_from)
+			keep = tn_rng_u64(rng) >> (64 - DROPOUT_LOW_BITS) >= low_from;
+		/* indexed, not branched on: keep is a coin flip */
+		mask[j] = multiplier[keep];
+	}
+}
+
+void nn_dropout_mask16(real *mask, real p, int n, struct tn_rng *rng)
+{
+	real multiplier[2]; /* dropped, kept */
+	uint64_t keep_from, low_from;
+	uint32_t chunk_from;
+	int k;
+
+	if (!(p > 0 && p < 1)) {
+		real all = p <= 0 ? 1 : 0;
+
+		for (k = 0; k < n; k++)
+			mask[k] = all;
+		return;
+	}
+	multiplier[0] = 0;
+	multiplier[1] = 1 / (1 - p);
+	/* < 2^53 for p < 1, as in nn_dropout_mask */
+	keep_from = (uint64_t)ceil((double)p * 0x1p53);
+	chunk_from = (uint32_t)(keep_from >> DROPOUT_LOW_BITS);
+	low_from = keep_from & ((UINT64_C(1) << DROPOUT_LOW_BITS) - 1);
+	for (k = 0; k + 4 <= n; k += 4) {
+		uint64_t u = tn_rng_u64(rng);
+		uint32_t c0 = (uint32_t)(u >> 48), c1 = (uint32_t)(u >> 32) & 0xffff;
+		uint32_t c2 = (uint32_t)(u >> 16) & 0xffff, c3 = (uint32_t)u & 0xffff;
+
+		/* the common case, no tie, unrolled; a tie takes the loop
+		 * above, which draws its further numbers in element order */
+		if (c0 == chunk_from || c1 == chunk_from || c2 == chunk_from ||
+		    c3 == chunk_from) {
+			dropout_group(mask + k, 4, u, chunk_from, low_from,
+				      multiplier, rng);
+			continue;
+		}
+		mask[k] = multiplier[c0 > chunk_from];
+		mask[k + 1] = multiplier[c1 > chunk_from];
+		mask[k + 2] = multiplier[c2 > chunk_from];
+		mask[k + 3] = multiplier[c3 > chunk_from];
+	}
+	if (k < n)
+		dropout_group(mask + k, n - k, tn_rng_u64(rng), chunk_from,
+			      low_from, multiplier, rng);
+}
+
+/* The NULL test sits outside the loops, so each is a plain elementwise
+ * product or copy. */
 void nn_dropout_forward(real *y, const real *x, const real *mask, int n)
 {
 	int k;
 
+	if (!mask) {
+		if (y != x)
+			memcpy(y, x, sizeof *y * (size_t)(n > 0 ? n : 0));
+		return;
+	}
 	for (k = 0; k < n; k++)
-		y[k] = mask ? x[k] * mask[k] : x[k];
+		y[k] = x[k] * mask[k];
 }
 
 void nn_dropout_backward(real *dx, const real *dy, const real *mask, int n)
 {
 	int k;
 
+	if (!mask) {
+		for (k = 0; k < n; k++)
+			dx[k] += dy[k];
+		return;
+	}
 	for (k = 0; k < n; k++)
-		dx[k] += mask ? dy[k] * mask[k] : dy[k];
+		dx[k] += dy[k] * mask[k];
 }

@@ -6,7 +6,8 @@
  * Forward functions may run in place (y == x).  Backward functions
  * accumulate (+=) into dx and must not alias dy.  The piecewise
  * activations (ReLU, LeakyReLU, ELU) take the forward's input x; tanh and
- * sigmoid take its output y, from which their derivative is cheapest. */
+ * sigmoid take its output y, from which their derivative is cheapest, and
+ * so does nn_elu_backward_y, the ELU's cheap form. */
 #ifndef TN_NN_ACT_H
 #define TN_NN_ACT_H
 
@@ -39,6 +40,14 @@ void nn_elu_backward(real *dx,       /* (n) */
 		     const real *dy, /* (n) */
 		     const real *x,  /* (n) forward input */
 		     real alpha, int n);
+/* The same from the forward's output y, for alpha > 0: dy/dx is 1 where
+ * y > 0 (exactly where x > 0) and alpha exp(x) = y + alpha elsewhere, so
+ * no exp is evaluated again.  Training uses this form; the x form stays
+ * for callers that keep only the input. */
+void nn_elu_backward_y(real *dx,       /* (n) */
+		       const real *dy, /* (n) */
+		       const real *y,  /* (n) forward output */
+		       real alpha, int n);
 
 /* y = tanh(x); dy/dx = 1 - y^2. */
 void nn_tanh_forward(real *y,       /* (n) */
@@ -68,11 +77,25 @@ real nn_sigmoid(real x);
  * writes its own mask instead of drawing one.
  *
  * nn_dropout_mask draws a mask from rng (p == 0 gives all ones, p >= 1
- * all zeros).  nn_dropout_forward applies a mask, or copies x when mask
- * is NULL (evaluation).  nn_dropout_backward accumulates dx += dy * mask
- * (or dy when mask is NULL). */
+ * all zeros), one 64-bit number per element: element k is kept when the
+ * k-th tn_rng_uniform() >= p.  nn_dropout_forward applies a mask, or copies
+ * x when mask is NULL (evaluation).  nn_dropout_backward accumulates
+ * dx += dy * mask (or dy when mask is NULL). */
 void nn_dropout_mask(real *mask, /* (n) */
 		     real p, int n, struct tn_rng *rng);
+/* The same distribution from a quarter of the draws: each 64-bit number
+ * gives four elements 16 bits each, most significant first (a last group
+ * of fewer than four uses the top chunks and drops the rest).  Element k
+ * is kept when V >= ceil(p 2^53), V the 53-bit integer whose top 16 bits
+ * are its chunk and whose low 37 bits are the top 37 of a further draw;
+ * that draw is made, in stream order, only when the chunk equals the top
+ * 16 bits of the threshold (probability 2^-16), since otherwise the chunk
+ * alone decides.  So p is not quantised: the keep probability is
+ * 1 - ceil(p 2^53) / 2^53, exactly nn_dropout_mask's, but the mask differs
+ * from nn_dropout_mask's for the same stream.  p <= 0 gives all ones and
+ * p >= 1 or NaN all zeros, drawing nothing. */
+void nn_dropout_mask16(real *mask, /* (n) */
+		       real p, int n, struct tn_rng *rng);
 void nn_dropout_forward(real *y,          /* (n) */
 			const real *x,    /* (n) */
 			const real *mask, /* (n) or NULL */

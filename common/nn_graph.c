@@ -9,11 +9,11 @@
 #include <math.h>
 #include <string.h>
 
-/* Self loops are always edges; the input diagonal is ignored. */
-static int is_edge(const real *adj /* (N, N) */, int i, int j, int N)
-{
-	return i == j || adj[(size_t)i * N + j] != 0;
-}
+#ifdef TN_REAL_DOUBLE
+#define EXP exp
+#else
+#define EXP expf
+#endif
 
 /* ---- GCN ---- */
 
@@ -127,37 +127,36 @@ void nn_gat_cache_bind(struct nn_gat_cache *cache, real *mem, int B, int N,
 	cache->ds_dst = mem;
 }
 
-static real leaky(double z)
-{
-	return (real)(z > 0 ? z : NN_GAT_NEGATIVE_SLOPE * z);
-}
-
 /* Row i of one head's attention: the softmax of e_ij over the edges into i
- * (self loop included), max-subtracted; 0 elsewhere. */
+ * (self loops are always edges; the input diagonal is ignored),
+ * max-subtracted; 0 elsewhere.  In real precision, as PyG computes it: the
+ * logits, exps and sum are N numbers of moderate size, and a double exp
+ * per edge cost a tenth of a training step. */
 static void gat_attention_row(real *restrict row /* (N) */,
-			      const real *restrict adj /* (N, N) */,
+			      const real *restrict adj_i /* (N) row i of adj */,
 			      const real *restrict s_src /* (N, H) */,
 			      real s_dst_i, int i, int N, int H, int h)
 {
-	double zmax = -INFINITY, sum = 0.0;
+	real zmax = -INFINITY, sum = 0;
 	int j;
 
-	for (j = 0; j < N; j++)
-		if (is_edge(adj, i, j, N)) {
-			row[j] = leaky((double)s_dst_i + s_src[(size_t)j * H + h]);
-			if (row[j] > zmax)
-				zmax = row[j];
-		}
+	/* LeakyReLU as max(z, slope z) (slope < 1) and the running maximum
+	 * as selects, not branches: the signs are coin flips */
 	for (j = 0; j < N; j++) {
-		if (is_edge(adj, i, j, N)) {
-			row[j] = (real)exp(row[j] - zmax);
-			sum += row[j];
-		} else {
-			row[j] = 0;
-		}
+		real z = s_dst_i + s_src[(size_t)j * H + h];
+		real e = z > (real)NN_GAT_NEGATIVE_SLOPE * z ? z :
+			 (real)NN_GAT_NEGATIVE_SLOPE * z;
+		real cand = j == i || adj_i[j] != 0 ? e : -INFINITY;
+
+		row[j] = e;
+		zmax = zmax > cand ? zmax : cand;
+	}
+	for (j = 0; j < N; j++) {
+		row[j] = j == i || adj_i[j] != 0 ? EXP(row[j] - zmax) : 0;
+		sum += row[j];
 	}
 	for (j = 0; j < N; j++)
-		row[j] = (real)(row[j] / sum);
+		row[j] /= sum;
 }
 
 void nn_gat_forward(real *out /* (B, N, H*C) or (B, N, C) */,
@@ -175,14 +174,14 @@ void nn_gat_forward(real *out /* (B, N, H*C) or (B, N, C) */,
 	for (bn = 0; bn < n; bn++)
 		for (h = 0; h < H; h++) {
 			const real *xph = cache->xp + bn * HC + (size_t)h * C;
-			double ss = 0.0, sd = 0.0;
+			real ss = 0, sd = 0;
 
 			for (c = 0; c < C; c++) {
-				ss += (double)att_src[h * C + c] * xph[c];
-				sd += (double)att_dst[h * C + c] * xph[c];
+				ss += att_src[h * C + c] * xph[c];
+				sd += att_dst[h * C + c] * xph[c];
 			}
-			cache->s_src[bn * H + h] = (real)ss;
-			cache->s_dst[bn * H + h] = (real)sd;
+			cache->s_src[bn * H + h] = ss;
+			cache->s_dst[bn * H + h] = sd;
 		}
 	if (!concat)
 		memset(out, 0, n * C * sizeof *out);
@@ -196,8 +195,8 @@ void nn_gat_forward(real *out /* (B, N, H*C) or (B, N, C) */,
 			real *al = cache->alpha + ((size_t)b * H + h) * N * N;
 
 			for (i = 0; i < N; i++)
-				gat_attention_row(al + (size_t)i * N, a, ssb,
-						  sdb[(size_t)i * H + h], i, N, H, h);
+				gat_attention_row(al + (size_t)i * N, a + (size_t)i * N,
+						  ssb, sdb[(size_t)i * H + h], i, N, H, h);
 			/* out[:, h] = α X'[:, h], or its 1/H share of the mean */
 			if (concat)
 				tn_gemm(0, 0, N, C, N, 1, al, N, xpb + (size_t)h * C, HC,
@@ -263,21 +262,21 @@ void nn_gat_backward(real *dx /* (B, N, F) */, real *dweight /* (H*C, F) */,
 			for (i = 0; i < N; i++) {
 				const real *ali = al + (size_t)i * N;
 				const real *dai = da + (size_t)i * N;
-				double dot = 0.0, sd = sdb[(size_t)i * H + h];
-				real dsd = 0;
+				real dot = 0, sd = sdb[(size_t)i * H + h], dsd = 0;
 
 				for (j = 0; j < N; j++)
-					dot += (double)ali[j] * dai[j];
+					dot += ali[j] * dai[j];
+				/* off the edges α is 0, and so is dz; the
+				 * LeakyReLU's slope from a 0/1 flag, as the sign
+				 * of z is a coin flip */
 				for (j = 0; j < N; j++) {
-					double z, dz;
+					real pos = sd + ssb[(size_t)j * H + h] > 0;
+					real dz = ali[j] * (dai[j] - dot) *
+						  (pos + (1 - pos) *
+							 (real)NN_GAT_NEGATIVE_SLOPE);
 
-					if (ali[j] == 0)
-						continue;
-					z = sd + ssb[(size_t)j * H + h];
-					dz = ali[j] * (dai[j] - dot) *
-					     (z > 0 ? 1.0 : NN_GAT_NEGATIVE_SLOPE);
-					dsd += (real)dz;
-					ds_src[j] += (real)dz;
+					dsd += dz;
+					ds_src[j] += dz;
 				}
 				ds_dst[i] = dsd;
 			}

@@ -12,32 +12,12 @@ static uint64_t splitmix64(uint64_t *x)
 	return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-	return (x << k) | (x >> (64 - k));
-}
-
 void tn_rng_seed(struct tn_rng *rng, uint64_t seed)
 {
 	int i;
 
 	for (i = 0; i < 4; i++)
 		rng->s[i] = splitmix64(&seed);
-}
-
-uint64_t tn_rng_u64(struct tn_rng *rng)
-{
-	uint64_t *s = rng->s;
-	uint64_t result = rotl(s[1] * 5, 7) * 9;
-	uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
 }
 
 double tn_rng_uniform(struct tn_rng *rng)

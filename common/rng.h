@@ -12,7 +12,29 @@ struct tn_rng {
 };
 
 void tn_rng_seed(struct tn_rng *rng, uint64_t seed);
-uint64_t tn_rng_u64(struct tn_rng *rng);
+
+static inline uint64_t tn_rng_rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* The next 64 random bits.  Inline: training's dropout masks draw
+ * millions, and a call per draw cost as much as the draw itself. */
+static inline uint64_t tn_rng_u64(struct tn_rng *rng)
+{
+	uint64_t *s = rng->s;
+	uint64_t result = tn_rng_rotl(s[1] * 5, 7) * 9;
+	uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = tn_rng_rotl(s[3], 45);
+	return result;
+}
+
 /* Uniform in [0, 1) with 53 random bits. */
 double tn_rng_uniform(struct tn_rng *rng);
 /* Uniform integer in [0, n), without modulo bias; n > 0. */

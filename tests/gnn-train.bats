@@ -143,11 +143,15 @@ feats() {
 # stock's next return loads on its sector's return today, seen only
 # through noisy sector peers), so the test uses the strongest loading
 # fetch-prices allows (5), five peers, 1200 days and six targets
-# averaged.  Measured with these options on seeds 3, 5 and 7: mean skill
-# 0.016, 0.013, 0.014 with the signal and 0.002, 0.008, -0.001 on the
-# placebo (single targets ranged -0.017..0.064 and -0.012..0.020).  The
-# GNN finds only part of what is there: see the man page's LIMITS.  Fixed seeds, so the bytes and the verdict are the same on
-# every run; the bounds leave room for another BLAS kernel's rounding.
+# averaged.  Measured with these options (after the float-precision GAT
+# and 16-bit dropout masks): on this test's market (seed 7) mean skill
+# 0.0108 with the signal and -0.0003 on the placebo; market seed 8: 0.031
+# and -0.0014; over 11 seeds the signal's mean was 0.0133, 0.0098 at
+# worst, the placebo's between -0.0048 and 0.0015.
+# The GNN finds only part of what is there: see the man page's LIMITS.
+# Fixed seeds, so the bytes and the verdict are the same on every run of
+# one machine; the bound sits midway between the two sets of figures, so
+# another BLAS kernel's rounding (another CPU) cannot flip it.
 LEARN="--epochs 15 --batch-size 8 --lr 3e-3 --hidden 16 --heads 2 --neighbours 5"
 SIX=JPM,XOM,AAPL,MSFT,KO,PG
 
@@ -155,14 +159,14 @@ SIX=JPM,XOM,AAPL,MSFT,KO,PG
 	run --separate-stderr gnn-train $LEARN --symbols $SIX -j 2 \
 		"$BATS_FILE_TMPDIR/learn5.csv"
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) > 0.01'
+	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) > 0.006'
 }
 
 @test "on the placebo market the models have no skill" {
 	run --separate-stderr gnn-train $LEARN --symbols $SIX -j 2 \
 		"$BATS_FILE_TMPDIR/learn0.csv"
 	[ "$status" -eq 0 ]
-	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) < 0.01
+	echo "$output" | jq -e -s 'length == 6 and (map(.skill)|add/length) < 0.006
 		and all(.skill < 0.05)'
 }
 
@@ -173,6 +177,27 @@ SIX=JPM,XOM,AAPL,MSFT,KO,PG
 	for s in AAPL MSFT JPM XOM; do
 		[ -L "$TICKERNET_STORE/models/gnn/$s/current.h5" ]
 	done
+}
+
+@test "--symbols @FILE trains the symbols the file lists" {
+	printf '# two banks, one on a line with a comment\nJPM, bac # a bank\n\n  XOM\n' \
+		> "$BATS_TEST_TMPDIR/syms.txt"
+	run --separate-stderr gnn-train $FAST --symbols "@$BATS_TEST_TMPDIR/syms.txt" -j 2 "$(feats)"
+	[ "$status" -eq 0 ]
+	[ "$(echo "$output" | jq -r .symbol | sort | tr '\n' ' ')" = "BAC JPM XOM " ]
+}
+
+@test "--symbols @FILE with a missing file exits 66" {
+	run -66 --separate-stderr gnn-train $FAST --symbols "@$BATS_TEST_TMPDIR/nope.txt" "$(feats)"
+	[ "$stderr" = "gnn-train: $BATS_TEST_TMPDIR/nope.txt: No such file or directory" ]
+	[ "$output" = "" ]
+}
+
+@test "--symbols @FILE listing no symbol is a usage error" {
+	printf '# nothing yet\n\n , \n' > "$BATS_TEST_TMPDIR/empty.txt"
+	run -2 --separate-stderr gnn-train $FAST --symbols "@$BATS_TEST_TMPDIR/empty.txt" "$(feats)"
+	[[ "$stderr" == "gnn-train: no symbol to train: give --symbol, --symbols or --symbols-file"* ]]
+	[ "$output" = "" ]
 }
 
 @test "one symbol failing does not stop the others and the exit status says so" {

@@ -68,14 +68,15 @@
 
 static const char usage_text[] =
 "Usage: gnn-train [OPTION]... --symbol SYM [FEATURES.csv]\n"
-"       gnn-train [OPTION]... --symbols LIST [-j N] [FEATURES.csv]\n"
+"       gnn-train [OPTION]... --symbols LIST|@FILE [-j N] [FEATURES.csv]\n"
 "       gnn-train [--store DIR] --rollback SYM\n"
 "Train per-symbol GNN forecasters from a features CSV (stdin when FILE is\n"
 "absent or -) into the store; print one JSON summary line per symbol.\n"
 "\n"
 "  -s, --symbol SYM         train SYM (repeatable)\n"
-"      --symbols LIST       train the comma-separated symbols\n"
-"      --symbols-file FILE  train the symbols listed in FILE\n"
+"      --symbols LIST|@FILE train the comma-separated symbols, or those\n"
+"                           listed in FILE\n"
+"      --symbols-file FILE  the same as --symbols @FILE\n"
 "  -j, --jobs N             worker processes (default 1)\n"
 "      --store DIR          the store (default $TICKERNET_STORE, else ./store)\n"
 "      --force              promote even when validation is worse\n"
@@ -489,6 +490,28 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Whether the loss and every gradient are finite, in one branch-free pass:
+ * g * 0 is 0 for a finite g and NaN otherwise, summed in eight lanes the
+ * compiler keeps in vector registers.  nn_early_guard's scan, which names
+ * the tensor, runs only when this fails: run on every step it took a
+ * twentieth of training. */
+static int step_finite(const struct nn_params *p, double loss)
+{
+	const real *g = p->grad;
+	real lanes[8] = { 0 };
+	size_t k, n = p->total;
+	int j;
+
+	for (k = 0; k + 8 <= n; k += 8)
+		for (j = 0; j < 8; j++)
+			lanes[j] += g[k + j] * 0;
+	for (; k < n; k++)
+		lanes[0] += g[k] * 0;
+	for (j = 1; j < 8; j++)
+		lanes[0] += lanes[j];
+	return isfinite(loss) && lanes[0] == 0;
+}
+
 static void sched_init(struct nn_sched *s, const struct opts *o)
 {
 	if (strcmp(o->schedule, "step") == 0)
@@ -570,7 +593,8 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 					nn_rank_loss(b.dpred, w.pred, b.y, b.mask,
 						     (real)o->rank_weight, nb, N);
 			gnn_backward(m, &w, b.dpred, b.x);
-			if (nn_early_guard(&early, loss)) {
+			if (!step_finite(&m->params, loss) &&
+			    nn_early_guard(&early, loss)) {
 				r->nonfinite = 1;
 				snprintf(r->error, sizeof r->error,
 					 "non-finite loss or gradient in epoch %ld: %s", epoch,
@@ -1048,7 +1072,12 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 's': tn_tj_symbols_add(&symbols, optarg); break;
-		case OPT_SYMBOLS: tn_tj_symbols_add_list(&symbols, optarg); break;
+		case OPT_SYMBOLS:
+			if (optarg[0] == '@')
+				tn_tj_symbols_read_file(&symbols, optarg + 1);
+			else
+				tn_tj_symbols_add_list(&symbols, optarg);
+			break;
 		case OPT_SYMBOLS_FILE: tn_tj_symbols_read_file(&symbols, optarg); break;
 		case 'j': o.jobs = (int)tn_optlong("--jobs", optarg, 1, MAX_JOBS); break;
 		case OPT_STORE: o.store = optarg; break;

@@ -1,0 +1,219 @@
+/* Unit tests (double build): the forms of common/nn_act.c that training
+ * uses - the branch-free ELU against its definition, the ELU's backward
+ * from its output against finite differences and against the input form,
+ * and the dropout masks drawn four elements per random number against the
+ * rule nn_act.h states. */
+#include "gradcheck.h"
+#include "nn_act.h"
+#include "rng.h"
+#include "tn_test.h"
+
+#include <string.h>
+
+/* Elements of the gradient checks. */
+enum { AN = 16 };
+
+/* ELU alpha of the checks (not PyTorch's default 1, so a mixed-up
+ * parameter shows). */
+#define TEST_ALPHA 1.3
+
+struct elu_ctx {
+	real x[AN], y[AN], r[AN];
+};
+
+/* loss = sum(r * elu(x)) */
+static double elu_loss(void *arg)
+{
+	struct elu_ctx *c = arg;
+	double s = 0;
+	int k;
+
+	nn_elu_forward(c->y, c->x, TEST_ALPHA, AN);
+	for (k = 0; k < AN; k++)
+		s += (double)c->r[k] * c->y[k];
+	return s;
+}
+
+/* Inputs at least 0.1 away from the kink at 0, half of them negative. */
+static void fill_inputs(struct elu_ctx *c, struct tn_rng *rng)
+{
+	int k;
+
+	for (k = 0; k < AN; k++) {
+		double u = 0.1 + 1.9 * tn_rng_uniform(rng);
+
+		c->x[k] = (real)(k % 2 ? -u : u);
+		c->r[k] = (real)(2 * tn_rng_uniform(rng) - 1);
+	}
+}
+
+TEST(elu_backward_from_the_output_matches_finite_differences)
+{
+	struct elu_ctx c;
+	struct tn_rng rng;
+	real dx[AN];
+	int k;
+
+	tn_rng_seed(&rng, 21);
+	fill_inputs(&c, &rng);
+	/* start from ones: the backward must add, not overwrite */
+	for (k = 0; k < AN; k++)
+		dx[k] = 1;
+	nn_elu_forward(c.y, c.x, TEST_ALPHA, AN);
+	nn_elu_backward_y(dx, c.r, c.y, TEST_ALPHA, AN);
+	for (k = 0; k < AN; k++)
+		dx[k] -= 1;
+	CHECK(gradcheck("elu (from y)", c.x, dx, AN, elu_loss, &c) < GRADCHECK_TOL);
+}
+
+/* alpha exp(x) and y + alpha are the same number up to rounding, and at
+ * x = 0 both forms take the negative branch's slope, alpha. */
+TEST(elu_backward_from_the_output_agrees_with_the_input_form)
+{
+	struct elu_ctx c;
+	struct tn_rng rng;
+	real from_x[AN] = { 0 }, from_y[AN] = { 0 };
+	int k;
+
+	tn_rng_seed(&rng, 22);
+	fill_inputs(&c, &rng);
+	c.x[0] = 0;
+	nn_elu_forward(c.y, c.x, TEST_ALPHA, AN);
+	nn_elu_backward(from_x, c.r, c.x, TEST_ALPHA, AN);
+	nn_elu_backward_y(from_y, c.r, c.y, TEST_ALPHA, AN);
+	for (k = 0; k < AN; k++)
+		CHECK_NEAR(from_y[k], from_x[k], 1e-14);
+	CHECK_NEAR(from_y[0], c.r[0] * TEST_ALPHA, 1e-15);
+}
+
+/* The branch-free forward gives exactly the numbers of the two-branch
+ * definition, and a NaN stays NaN. */
+TEST(elu_forward_is_the_two_branch_definition_exactly)
+{
+	static const real x[] = { -800, -30, -2, -0.5, -1e-300, -0.0, 0, 1e-300,
+				  0.5, 2, 1e300 };
+	enum { n = sizeof x / sizeof *x };
+	real y[n], nan_in = (real)NAN, nan_out;
+	int k;
+
+	nn_elu_forward(y, x, TEST_ALPHA, n);
+	for (k = 0; k < n; k++) {
+		real want = x[k] > 0 ? x[k] : (real)TEST_ALPHA * (exp(x[k]) - 1);
+
+		CHECK(y[k] == want);
+	}
+	nn_elu_forward(&nan_out, &nan_in, TEST_ALPHA, 1);
+	CHECK(isnan(nan_out));
+}
+
+/* The rule of nn_dropout_mask16, written out plainly: element k takes 16
+ * bits of the group's draw, most significant first, and a further draw
+ * only on a tie with the threshold's top 16 bits.  Counts the ties. */
+static long reference_mask16(real *mask, double p, int n, struct tn_rng *rng)
+{
+	uint64_t keep_from = (uint64_t)ceil(p * 0x1p53), u = 0;
+	real scale = (real)(1 / (1 - (real)p));
+	long ties = 0;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		uint64_t v;
+
+		if (k % 4 == 0)
+			u = tn_rng_u64(rng);
+		v = (u >> (48 - 16 * (k % 4)) & 0xffff) << 37;
+		if (v >> 37 == keep_from >> 37) {
+			v |= tn_rng_u64(rng) >> 27;
+			ties++;
+		}
+		mask[k] = v >= keep_from ? scale : 0;
+	}
+	return ties;
+}
+
+TEST(dropout_mask16_follows_its_rule_draw_for_draw)
+{
+	/* n not a multiple of 4, so the last group is partial; large, so
+	 * that each p sees ties (expected n / 2^16 = 16 each) */
+	enum { n = (1 << 20) + 3 };
+	static const double ps[] = { 1e-300, 0x1p-53, 0.1, 0.3, 0.5,
+				     0.5 + 0x1p-40, 0.9, 1 - 0x1p-53 };
+	static real mask[n], want[n];
+	struct tn_rng rng, ref;
+	long ties = 0;
+	size_t i;
+	int bad = 0, k;
+
+	for (i = 0; i < sizeof ps / sizeof *ps; i++) {
+		tn_rng_seed(&rng, 200 + i);
+		ref = rng;
+		nn_dropout_mask16(mask, (real)ps[i], n, &rng);
+		ties += reference_mask16(want, (double)(real)ps[i], n, &ref);
+		for (k = 0; k < n; k++)
+			if (mask[k] != want[k])
+				bad++;
+		/* and the stream is left where the rule leaves it */
+		CHECK(tn_rng_u64(&rng) == tn_rng_u64(&ref));
+	}
+	CHECK_INT(bad, 0);
+	/* the tie path ran (8 p values x about 16 ties each) */
+	CHECK(ties > 40);
+}
+
+TEST(dropout_mask16_keeps_one_minus_p_scaled)
+{
+	enum { n = 200000 };
+	static real mask[n];
+	struct tn_rng rng;
+	const real p = 0.1;
+	int k, kept = 0, bad = 0;
+
+	tn_rng_seed(&rng, 9);
+	nn_dropout_mask16(mask, p, n, &rng);
+	for (k = 0; k < n; k++) {
+		if (mask[k] == 0)
+			continue;
+		kept++;
+		if (mask[k] != 1 / (1 - p))
+			bad++;
+	}
+	CHECK_INT(bad, 0);
+	/* 0.9 of 200000 kept; the binomial sd is 134, allow 5 */
+	CHECK(kept > 180000 - 670 && kept < 180000 + 670);
+}
+
+TEST(dropout_mask16_is_reproducible_and_draws_nothing_at_the_ends)
+{
+	real a[67], b[67];
+	struct tn_rng rng, ref;
+	int k;
+
+	tn_rng_seed(&rng, 11);
+	nn_dropout_mask16(a, 0.5, 67, &rng);
+	tn_rng_seed(&rng, 11);
+	nn_dropout_mask16(b, 0.5, 67, &rng);
+	CHECK(memcmp(a, b, sizeof a) == 0);
+
+	tn_rng_seed(&rng, 7);
+	ref = rng;
+	nn_dropout_mask16(a, 0, 67, &rng);
+	nn_dropout_mask16(b, 1, 67, &rng);
+	for (k = 0; k < 67; k++) {
+		CHECK_NEAR(a[k], 1, 0);
+		CHECK_NEAR(b[k], 0, 0);
+	}
+	nn_dropout_mask16(b, (real)NAN, 67, &rng);
+	CHECK_NEAR(b[0], 0, 0);
+	CHECK(tn_rng_u64(&rng) == tn_rng_u64(&ref));
+}
+
+int main(void)
+{
+	RUN(elu_backward_from_the_output_matches_finite_differences);
+	RUN(elu_backward_from_the_output_agrees_with_the_input_form);
+	RUN(elu_forward_is_the_two_branch_definition_exactly);
+	RUN(dropout_mask16_follows_its_rule_draw_for_draw);
+	RUN(dropout_mask16_keeps_one_minus_p_scaled);
+	RUN(dropout_mask16_is_reproducible_and_draws_nothing_at_the_ends);
+	return tn_t_done();
+}
