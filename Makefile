@@ -21,6 +21,12 @@ OPT     ?= -O2 -g
 WARN     = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wno-unused-parameter
 STD      = -std=c11 -D_GNU_SOURCE
+# C++ only where a library is C++ (common/numconv.cc): no exceptions, no
+# RTTI, so nothing of libstdc++ is needed at run time.
+CXX     ?= g++
+CXXSTD   = -std=c++17 -D_GNU_SOURCE -fno-exceptions -fno-rtti \
+           -ffunction-sections -fdata-sections
+CXXWARN  = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 SAN     ?=
 ifeq ($(SAN),1)
 SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -53,14 +59,27 @@ CFLAGS  ?=
 LDFLAGS ?=
 ALL_CFLAGS  = $(STD) $(OPT) $(WARN) $(SANFLAGS) -DTN_VERSION='"$(VERSION)"' \
               -iquote common $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(LDFLAGS)
-LDLIBS      = $(PKG_LIBS) -lcsv -lm
+ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(NUMCONV_LDFLAGS) $(LDFLAGS)
+# common/numconv.cc uses fmt (Dragonbox) and fast_float header-only and
+# needs no C++ runtime: loading libstdc++.so would add about a millisecond
+# to every tool's start.  --gc-sections drops the parts of fmt's header
+# that would (format_error's vtable, never used); each .cc function gets
+# a section of its own for that.  ASan registers every global, that
+# vtable too, so a sanitised build links libstdc++ instead.
+NUMCONV_LDFLAGS = -Wl,--gc-sections
+NUMCONV_LIBS = $(if $(SANFLAGS),-lstdc++)
+LDLIBS      = $(PKG_LIBS) -lcsv $(NUMCONV_LIBS) -lm
+ALL_CXXFLAGS = $(CXXSTD) $(OPT) $(CXXWARN) $(SANFLAGS) -iquote common -MMD -MP \
+               $(CXXFLAGS)
 
 TOOLS    = $(basename $(notdir $(wildcard tools/*.c)))
 BINS     = $(addprefix $(B)/bin/,$(TOOLS))
 COMMON   = $(wildcard common/*.c)
-OBJS     = $(patsubst common/%.c,$(B)/obj/%.o,$(COMMON))
-OBJS_D   = $(patsubst common/%.c,$(B)/objd/%.o,$(COMMON))
+COMMON_CXX = $(wildcard common/*.cc)
+OBJS     = $(patsubst common/%.c,$(B)/obj/%.o,$(COMMON)) \
+           $(patsubst common/%.cc,$(B)/obj/%.o,$(COMMON_CXX))
+OBJS_D   = $(patsubst common/%.c,$(B)/objd/%.o,$(COMMON)) \
+           $(patsubst common/%.cc,$(B)/objd/%.o,$(COMMON_CXX))
 LIB      = $(B)/libtickernet.a
 LIB_D    = $(B)/libtickernet_d.a
 
@@ -88,6 +107,14 @@ $(B)/obj/%.o: common/%.c
 $(B)/objd/%.o: common/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DTN_REAL_DOUBLE -c -o $@ $<
+
+$(B)/obj/%.o: common/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -c -o $@ $<
+
+$(B)/objd/%.o: common/%.cc
+	@mkdir -p $(@D)
+	$(CXX) $(ALL_CXXFLAGS) -DTN_REAL_DOUBLE -c -o $@ $<
 
 $(LIB): $(OBJS)
 	@rm -f $@

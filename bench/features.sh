@@ -14,6 +14,8 @@ trap 'rm -rf "$tmp"' EXIT
 "$build/bench/features"
 "$build/bench/features" --generate "$rows" >"$tmp/prices.csv"
 echo "input: $rows rows, $(du -m "$tmp/prices.csv" | cut -f1) MB"
+# timings on a busy machine mean little: say how busy it was
+echo "cpus: $(nproc), load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # seconds COMMAND...: wall time of one run, output discarded
 seconds() {
@@ -26,6 +28,7 @@ seconds() {
 
 for preset in gnn lstm default; do
 	s=$(seconds "$build/bin/build-features" --preset "$preset" "$tmp/prices.csv")
+	[ "$preset" = gnn ] && gnn_seconds=$s
 	printf 'build-features --preset %-8s %6.2f s  %10.0f rows/s\n' "$preset" "$s" \
 		"$(echo "$rows / $s" | bc -l)"
 done
@@ -48,6 +51,8 @@ PY
 	s=$(seconds /usr/bin/python3 "$tmp/gnn.py" "$tmp/prices.csv")
 	printf 'pandas gnn features           %6.2f s  %10.0f rows/s\n' "$s" \
 		"$(echo "$rows / $s" | bc -l)"
+	printf 'build-features --preset gnn: %.1fx pandas\n' \
+		"$(echo "$s / $gnn_seconds" | bc -l)"
 else
 	echo "pandas: not installed in /usr/bin/python3; no comparison"
 fi

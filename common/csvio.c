@@ -11,6 +11,7 @@
 #include "csvio.h"
 
 #include "cli.h"
+#include "numconv.h"
 
 #include <csv.h>
 #include <ctype.h>
@@ -27,6 +28,7 @@
 /* Longest part of a cell or name quoted in an error message. */
 #define SHOW_MAX 40
 _Static_assert(TN_CSV_SHOW_SIZE == 4 * SHOW_MAX + 8, "TN_CSV_SHOW_SIZE");
+_Static_assert(TN_CSV_DOUBLE_MAX > TN_DOUBLE_TEXT_MAX, "TN_CSV_DOUBLE_MAX");
 
 static const char utf8_bom[] = "\xEF\xBB\xBF";
 
@@ -61,11 +63,15 @@ struct tn_csv_reader {
 	char error[ERR_MAX];
 };
 
+/* Rows are put together in memory and handed to stdio whole: one fwrite
+ * a row instead of a stdio call a field. */
 struct tn_csv_writer {
 	FILE *fp;
 	int ncols;
 	int nfields;           /* written in the current row */
 	int failed;
+	char *row;             /* the current row's text, not NUL-terminated */
+	size_t row_len, row_cap;
 };
 
 /* At most SHOW_MAX bytes of s are shown. */
@@ -428,7 +434,11 @@ const char *tn_csv_field_error(struct tn_csv_reader *r, int col,
 
 static int is_missing(const char *s)
 {
-	return !*s || strcasecmp(s, "nan") == 0 || strcasecmp(s, "null") == 0;
+	/* the first byte settles nearly every cell: a number's is a digit,
+	 * a sign or the point */
+	if (*s != 'n' && *s != 'N')
+		return !*s;
+	return strcasecmp(s, "nan") == 0 || strcasecmp(s, "null") == 0;
 }
 
 static int bad_value(struct tn_csv_reader *r, int col, const char *why)
@@ -440,45 +450,37 @@ static int bad_value(struct tn_csv_reader *r, int col, const char *why)
 	return TN_CSV_BAD;
 }
 
-/* Decimal numbers only: strtod alone would also take blanks, hex, "inf"
- * and "infinity", which no tool writes and which more likely mean a
- * wrong column than a value.  Underflow to zero or a subnormal is the
- * nearest double and accepted; overflow is not. */
-static int parse_double(const char *s, double *v, const char **why)
+/* The length of field col of the current row, which tn_csv_field
+ * returns: the fields lie end to end, each with its NUL. */
+static size_t field_len(const struct tn_csv_reader *r, int col)
 {
-	char *end;
-	double x;
-
-	if (strspn(s, "0123456789+-.eE") != strlen(s)) {
-		*why = "not a number";
-		return -1;
-	}
-	errno = 0;
-	x = strtod(s, &end);
-	if (end == s || *end) {
-		*why = "not a number";
-		return -1;
-	}
-	if (errno == ERANGE && fabs(x) == HUGE_VAL) {
-		*why = "out of range";
-		return -1;
-	}
-	*v = x;
-	return 0;
+	if (col < 0 || col >= r->nfields)
+		return 0;
+	if (col + 1 < r->nfields)
+		return r->offsets[col + 1] - r->offsets[col] - 1;
+	return r->text_len - r->offsets[col] - 1;
 }
 
+/* Decimal numbers only (numconv.h): strtod would also take blanks, hex,
+ * "inf" and "infinity", which no tool writes and which more likely mean a
+ * wrong column than a value.  Underflow to zero or a subnormal is the
+ * nearest double and accepted; overflow is not. */
 int tn_csv_double(struct tn_csv_reader *r, int col, double *v)
 {
 	const char *s = tn_csv_field(r, col);
-	const char *why;
 
 	if (is_missing(s)) {
 		*v = NAN;
 		return TN_CSV_MISSING;
 	}
-	if (parse_double(s, v, &why) < 0)
-		return bad_value(r, col, why);
-	return TN_CSV_OK;
+	switch (tn_parse_decimal(s, field_len(r, col), v)) {
+	case TN_DECIMAL_OK:
+		return TN_CSV_OK;
+	case TN_DECIMAL_RANGE:
+		return bad_value(r, col, "out of range");
+	default:
+		return bad_value(r, col, "not a number");
+	}
 }
 
 int tn_csv_long(struct tn_csv_reader *r, int col, long *v)
@@ -508,15 +510,7 @@ int tn_csv_string(struct tn_csv_reader *r, int col, const char **s)
 
 int tn_csv_format_double(char *buf, double v)
 {
-	int digits, n = 0;
-
-	/* Printed in the C locale: the tools never call setlocale. */
-	for (digits = 15; digits <= 17; digits++) {
-		n = snprintf(buf, TN_CSV_DOUBLE_MAX, "%.*g", digits, v);
-		if (strtod(buf, NULL) == v)
-			break;
-	}
-	return n;
+	return tn_format_double(buf, v);
 }
 
 struct tn_csv_writer *tn_csv_writer_open(FILE *fp, int ncols)
@@ -536,6 +530,23 @@ static int write_failed(struct tn_csv_writer *w)
 	return -1;
 }
 
+/* Room for n more bytes of the row; returns where they go. */
+static char *row_room(struct tn_csv_writer *w, size_t n)
+{
+	if (w->row_len + n > w->row_cap) {
+		while (w->row_len + n > w->row_cap)
+			w->row_cap = w->row_cap ? 2 * w->row_cap : 256;
+		w->row = xrealloc(w->row, w->row_cap);
+	}
+	return w->row + w->row_len;
+}
+
+static void row_append(struct tn_csv_writer *w, const char *s, size_t len)
+{
+	memcpy(row_room(w, len), s, len);
+	w->row_len += len;
+}
+
 /* Starts a field: the separator, unless it is the row's first. */
 static int begin_field(struct tn_csv_writer *w)
 {
@@ -544,8 +555,8 @@ static int begin_field(struct tn_csv_writer *w)
 	if (w->nfields >= w->ncols)
 		die(TN_EX_SOFTWARE, "csv writer: bug: field %d of a %d-column row",
 		    w->nfields + 1, w->ncols);
-	if (w->nfields++ > 0 && fputc(',', w->fp) == EOF)
-		return write_failed(w);
+	if (w->nfields++ > 0)
+		row_append(w, ",", 1);
 	return 0;
 }
 
@@ -560,23 +571,25 @@ static int needs_quotes(const char *s, size_t len)
 
 int tn_csv_put_string(struct tn_csv_writer *w, const char *s)
 {
-	size_t len = s ? strlen(s) : 0;
-	int rc;
+	size_t len = s ? strlen(s) : 0, n;
 
 	if (begin_field(w) < 0)
 		return -1;
 	if (len == 0) {
 		/* a one-column row with an empty cell would be a blank line,
 		 * which readers skip */
-		if (w->ncols == 1 && fputs("\"\"", w->fp) == EOF)
-			return write_failed(w);
+		if (w->ncols == 1)
+			row_append(w, "\"\"", 2);
 		return 0;
 	}
-	if (needs_quotes(s, len))
-		rc = csv_fwrite(w->fp, s, len) == 0 ? 0 : -1;
-	else
-		rc = fputs(s, w->fp) == EOF ? -1 : 0;
-	return rc < 0 ? write_failed(w) : 0;
+	if (!needs_quotes(s, len)) {
+		row_append(w, s, len);
+		return 0;
+	}
+	/* libcsv quotes: csv_write says how long the result is first */
+	n = csv_write(NULL, 0, s, len);
+	w->row_len += csv_write(row_room(w, n), n, s, len);
+	return 0;
 }
 
 int tn_csv_put_missing(struct tn_csv_writer *w)
@@ -586,12 +599,13 @@ int tn_csv_put_missing(struct tn_csv_writer *w)
 
 int tn_csv_put_double(struct tn_csv_writer *w, double v)
 {
-	char buf[TN_CSV_DOUBLE_MAX];
-
 	if (!isfinite(v))
 		return tn_csv_put_missing(w);
-	tn_csv_format_double(buf, v);
-	return tn_csv_put_string(w, buf);
+	if (begin_field(w) < 0)
+		return -1;
+	/* digits, sign, point and exponent: never quoted */
+	w->row_len += (size_t)tn_format_double(row_room(w, TN_DOUBLE_TEXT_MAX + 1), v);
+	return 0;
 }
 
 int tn_csv_put_long(struct tn_csv_writer *w, long v)
@@ -620,8 +634,10 @@ int tn_csv_end_row(struct tn_csv_writer *w)
 		die(TN_EX_SOFTWARE, "csv writer: bug: row of %d fields, header of %d",
 		    w->nfields, w->ncols);
 	w->nfields = 0;
-	if (fputc('\n', w->fp) == EOF)
+	row_append(w, "\n", 1);
+	if (fwrite(w->row, 1, w->row_len, w->fp) != w->row_len)
 		return write_failed(w);
+	w->row_len = 0;
 	return 0;
 }
 
@@ -634,6 +650,7 @@ int tn_csv_writer_close(struct tn_csv_writer *w)
 	if (!w->failed && w->nfields != 0)
 		die(TN_EX_SOFTWARE, "csv writer: bug: closed in the middle of a row");
 	failed = w->failed || fflush(w->fp) == EOF || ferror(w->fp);
+	free(w->row);
 	free(w);
 	return failed ? -1 : 0;
 }

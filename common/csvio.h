@@ -25,7 +25,8 @@
  *     tn_csv_close(r);
  *
  * Writing: shortest round-trip numbers, missing values as empty cells
- * (never "nan"), fields quoted only where they need it. */
+ * (never "nan"), fields quoted only where they need it.  A row reaches the
+ * FILE whole, at tn_csv_end_row. */
 #ifndef TN_CSVIO_H
 #define TN_CSVIO_H
 
@@ -36,7 +37,8 @@
  * memory. */
 #define TN_CSV_MAX_ROW_BYTES (8u << 20)
 
-/* Enough for any double tn_csv_format_double prints, NUL included. */
+/* Enough for any double tn_csv_format_double prints, NUL included (more
+ * than TN_DOUBLE_TEXT_MAX + 1, kept for the callers' buffers). */
 #define TN_CSV_DOUBLE_MAX 32
 
 /* What a typed getter found. */
@@ -120,9 +122,9 @@ const char *tn_csv_field_error(struct tn_csv_reader *r, int col,
 			       const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Prints v in buf[TN_CSV_DOUBLE_MAX] with the fewest significant digits of
- * 15, 16 and 17 that read back (strtod) as exactly v.  v must be finite.
- * Returns the length. */
+/* Prints finite v in buf[TN_CSV_DOUBLE_MAX] as the shortest decimal that
+ * reads back as exactly v, laid out as %g does (tn_format_double,
+ * numconv.h).  Returns the length. */
 int tn_csv_format_double(char *buf, double v);
 
 struct tn_csv_writer;

@@ -2,7 +2,7 @@
 #include "json.h"
 
 #include "cli.h"
-#include "csvio.h"
+#include "numconv.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -60,11 +60,11 @@ cJSON *tn_json_object(void)
 
 cJSON *tn_json_number_item(double v)
 {
-	char text[TN_CSV_DOUBLE_MAX];
+	char text[TN_DOUBLE_TEXT_MAX + 1];
 	cJSON *item;
 
 	if (isfinite(v)) {
-		tn_csv_format_double(text, v);
+		tn_format_double(text, v);
 		item = cJSON_CreateRaw(text);
 	} else {
 		item = cJSON_CreateNull();

@@ -3,6 +3,7 @@
 
 #include "atomic.h"
 #include "cli.h"
+#include "numconv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,8 +13,9 @@
 /* The textfile collector reads the file as whoever node_exporter runs as. */
 #define METRICS_FILE_MODE 0644
 
-/* Room for the longest "%.17g" of a double, sign and exponent included. */
+/* Room for the longest number tn_format_double writes, and the NUL. */
 #define VALUE_MAX 32
+_Static_assert(VALUE_MAX > TN_DOUBLE_TEXT_MAX, "VALUE_MAX");
 
 struct tn_metric_sample {
 	char *labels; /* rendered: "" or {name="value",...} */
@@ -236,12 +238,10 @@ int tn_metrics_gauge_set(struct tn_metrics *m, const char *name,
 	return 0;
 }
 
-/* The shortest of %.15g..%.17g that reads back as v, in the spelling the
- * exposition format uses for the special values. */
+/* The shortest of %.15g..%.17g that reads back as v (tn_format_double),
+ * in the spelling the exposition format uses for the special values. */
 static void format_value(char out[VALUE_MAX], double v)
 {
-	int prec;
-
 	if (isnan(v)) {
 		strcpy(out, "NaN");
 		return;
@@ -250,12 +250,7 @@ static void format_value(char out[VALUE_MAX], double v)
 		strcpy(out, v > 0 ? "+Inf" : "-Inf");
 		return;
 	}
-	for (prec = 15; prec < 17; prec++) {
-		snprintf(out, VALUE_MAX, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			return;
-	}
-	snprintf(out, VALUE_MAX, "%.17g", v);
+	tn_format_double(out, v);
 }
 
 /* HELP text escapes only backslash and newline. */

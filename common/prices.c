@@ -28,6 +28,10 @@ struct tn_prices_reader {
 	tn_day last_date;
 	char (*seen)[TN_SYMBOL_MAX + 1]; /* symbols finished, to catch interleaving */
 	int nseen, capseen;
+	/* the last symbol cell normalised, as read and as normalised: a
+	 * symbol's rows come together, so most rows repeat it */
+	char raw[TN_SYMBOL_MAX + 1], normalised[TN_SYMBOL_MAX + 1];
+	int has_raw;
 };
 
 struct tn_prices_reader *tn_prices_open(FILE *fp, const char *name, int flags)
@@ -121,6 +125,27 @@ static int get_price(struct tn_prices_reader *pr, int col, double *v)
 	return 0;
 }
 
+/* tn_symbol_normalise, remembering the last answer. */
+static int symbol_of(struct tn_prices_reader *pr, const char *s, char *out,
+		     const char **why)
+{
+	size_t len;
+
+	if (pr->has_raw && strcmp(s, pr->raw) == 0) {
+		memcpy(out, pr->normalised, sizeof pr->normalised);
+		return 0;
+	}
+	if (tn_symbol_normalise(s, out, why) < 0)
+		return -1;
+	len = strlen(s);
+	pr->has_raw = len < sizeof pr->raw;
+	if (pr->has_raw) {
+		memcpy(pr->raw, s, len + 1);
+		memcpy(pr->normalised, out, sizeof pr->normalised);
+	}
+	return 0;
+}
+
 /* Parses and checks the current row into *row; -1 with pr->error set. */
 static int parse_row(struct tn_prices_reader *pr, struct tn_price_row *row)
 {
@@ -129,7 +154,7 @@ static int parse_row(struct tn_prices_reader *pr, struct tn_price_row *row)
 	char what[96], d1[TN_DATE_LEN + 1], d2[TN_DATE_LEN + 1];
 	int rc;
 
-	if (tn_symbol_normalise(s, row->symbol, &why) < 0)
+	if (symbol_of(pr, s, row->symbol, &why) < 0)
 		return bad_field(pr, pr->idx[COL_SYMBOL], why);
 	if (tn_date_parse(tn_csv_field(pr->csv, pr->idx[COL_DATE]), &b->date) < 0)
 		return bad_field(pr, pr->idx[COL_DATE], "expected a date YYYY-MM-DD");

@@ -221,6 +221,38 @@ agree() {
 	cmp a.csv b.csv
 }
 
+@test "every number is written as the fewest of %.15g, %.16g, %.17g that reads back" {
+	# tickernet-formats(5), Numbers: the form the tools have always
+	# written, checked against Python's own printf-style formatting
+	require_command python3
+	talib_prices TEST 0.98 >prices.csv
+	build-features --keep-warmup -o feats.csv prices.csv \
+		-f open,high,low,close,volume,logret_1,ret_1,vol_20,mom_20,volnorm_20,rsi_14,ema_10,sma_10,stddev_10,atr_14,roc_10,obv,macd_12_26_9,macdsignal_12_26_9,macdhist_12_26_9,bbupper_20_2,bbmiddle_20_2,bblower_20_2
+	run -0 python3 - feats.csv <<'EOF'
+import csv, sys
+n = bad = 0
+with open(sys.argv[1], newline="") as f:
+    rows = csv.reader(f)
+    next(rows)
+    for row in rows:
+        for cell in row[2:]:
+            if not cell:
+                continue
+            v = float(cell)
+            for digits in (15, 16, 17):
+                want = "%.*g" % (digits, v)
+                if float(want) == v:
+                    break
+            n += 1
+            if cell != want:
+                bad += 1
+                if bad <= 5:
+                    print("wrote %r, want %r" % (cell, want))
+print("%d numbers, %d wrong" % (n, bad))
+sys.exit(1 if bad or n < 40000 else 0)
+EOF
+}
+
 @test "a duplicate date exits 65 with the line and column, and writes nothing" {
 	mkdir work && cd work
 	{ small_prices; echo "AAA,2024-01-04,11,12,10,12,12,300"; } >prices.csv

@@ -4,7 +4,7 @@
 # when everything is already there.
 set -eu
 
-packages="gcc make libc6-dev pkg-config libcsv-dev libcjson-dev \
+packages="gcc g++ make libc6-dev pkg-config libcsv-dev libcjson-dev libfmt-dev libfast-float-dev \
 libopenblas-dev libopenblas-serial-dev libhdf5-dev libcurl4-openssl-dev bats hdf5-tools jq python3 \
 man-db groff-base gnuplot-nox bc parallel shellcheck socat util-linux"
 
