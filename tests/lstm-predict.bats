@@ -486,6 +486,36 @@ install_parent() {
 	[ "$(ls "$MODELS/MSFT" | grep -c '^2.*\.h5$')" -eq 1 ]
 }
 
+@test "--metrics-file counts forecasts by status, auto-trains and model age" {
+	install_parent
+	install_model AAPL "$BATS_FILE_TMPDIR/aapl.h5" 20240628T060000Z current
+	# KO is not in the input: an error line, exit 1
+	run -1 --separate-stderr lstm-predict --auto-train --epochs 1 --symbols AAPL,MSFT,KO \
+		--now 2024-07-01T00:00:00Z --metrics-file "$BATS_TEST_TMPDIR/m.prom" "$F"
+	local m=$BATS_TEST_TMPDIR/m.prom
+	grep -qx 'tickernet_lstm_predict_forecasts_total{status="pre-trained"} 2' "$m"
+	grep -qx 'tickernet_lstm_predict_forecasts_total{status="error"} 1' "$m"
+	grep -qx 'tickernet_lstm_predict_auto_trains_total{result="promoted"} 1' "$m"
+	grep -qx 'tickernet_lstm_predict_exit_status 1' "$m"
+	# AAPL's data end 2024-06-27: 24:00 that day to 2024-07-01T00:00Z
+	grep -qx 'tickernet_lstm_predict_model_data_age_hours{symbol="AAPL"} 72' "$m"
+	# the same staleness as AAPL's answer says
+	local stale
+	stale=$(field "${lines[0]}" 'if .stale then 1 else 0 end')
+	grep -qx "tickernet_lstm_predict_model_stale{symbol=\"AAPL\"} $stale" "$m"
+	grep -q '^# TYPE tickernet_lstm_predict_forecasts_total counter$' "$m"
+}
+
+@test "--metrics-file is written when the run fails, with its exit status" {
+	run -65 --separate-stderr lstm-predict --symbols MSFT --metrics-file "$BATS_TEST_TMPDIR/m.prom" <<<"x,y"
+	grep -qx 'tickernet_lstm_predict_exit_status 65' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tickernet_lstm_predict_forecasts_total 0' "$BATS_TEST_TMPDIR/m.prom"
+	run -0 --separate-stderr lstm-predict --symbols MSFT --metrics-file "$BATS_TEST_TMPDIR/no/dir/m.prom" "$F"
+	[[ $stderr == "lstm-predict: $BATS_TEST_TMPDIR/no/dir/m.prom: "* ]]
+	[ "$(field "$output" .status)" = fallback ]
+	run -2 --separate-stderr lstm-predict --metrics-file "" "$F"
+}
+
 @test "two concurrent --auto-train requests train the model once" {
 	install_parent
 	lstm-predict --auto-train --epochs 2 --symbols MSFT "$F" > "$BATS_TEST_TMPDIR/a" &

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "lstm_model.h"
 #include "lstm_train.h"
+#include "metrics.h"
 #include "modelstore.h"
 #include "nn_h5.h"
 #include "output.h"
@@ -81,13 +82,14 @@ static const char usage_text[] =
 "      --lock-wait SECONDS  wait for the symbol's lock (default 60)\n"
 "  -f, --format FMT      json or csv (default json)\n"
 "  -o, --output FILE     write FILE (atomically) instead of stdout\n"
+"      --metrics-file FILE  write Prometheus metrics to FILE at exit\n"
 "  -q, --quiet           no warnings\n"
 "  -v, --verbose         say more on stderr\n"
 "  -h, --help            this help\n"
 "  -V, --version         version\n";
 
 enum { OPT_STORE = 256, OPT_ASOF, OPT_MAX_AGE, OPT_NOW, OPT_AUTO_TRAIN,
-       OPT_PARENT, OPT_STRATEGY, OPT_EPOCHS, OPT_LOCK_WAIT };
+       OPT_PARENT, OPT_STRATEGY, OPT_EPOCHS, OPT_LOCK_WAIT, OPT_METRICS };
 
 static const struct option longopts[] = {
 	{ "symbols", required_argument, NULL, 's' },
@@ -103,6 +105,7 @@ static const struct option longopts[] = {
 	{ "lock-wait", required_argument, NULL, OPT_LOCK_WAIT },
 	{ "format", required_argument, NULL, 'f' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS },
 	TN_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -150,6 +153,65 @@ struct forecast {
 	double ret[LSTM_MODEL_MAX_HORIZON];   /* cumulative simple returns */
 	double close[LSTM_MODEL_MAX_HORIZON]; /* last_close * (1 + ret) */
 };
+
+/* ---- metrics ---------------------------------------------------------- */
+
+#define METRIC_PREFIX "tickernet_lstm_predict_"
+
+/* What --metrics-file reports; written at exit however the run ends. */
+static struct {
+	const char *path;
+	double start;            /* CLOCK_MONOTONIC seconds */
+	struct tn_metrics m;
+} metrics;
+
+static double mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* One answer: counted by status, and a model's age and staleness. */
+static void account(const struct opts *o, const struct forecast *f)
+{
+	const char *status[] = { "status", status_names[f->status], NULL };
+	const char *symbol[] = { "symbol", f->symbol, NULL };
+
+	tn_metrics_counter_add(&metrics.m, METRIC_PREFIX "forecasts_total",
+			       "Forecasts answered.", status, 1);
+	if (!f->model)
+		return;
+	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "model_data_age_hours",
+			     "Hours from the end of the model's last training "
+			     "day to the moment staleness is measured at.",
+			     symbol, ((double)o->now - (double)(f->model->last_train_day + 1) *
+				      SECONDS_PER_DAY) / 3600.0);
+	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "model_stale",
+			     "1 when the model in service is stale.", symbol,
+			     f->stale);
+}
+
+/* A failure to write the metrics is a warning, never the exit status. */
+static void write_metrics(void)
+{
+	const char *what;
+
+	tn_metrics_counter_add(&metrics.m, METRIC_PREFIX "forecasts_total",
+			       "Forecasts answered.", NULL, 0);
+	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "exit_status",
+			     "Exit status of the run (0 success).", NULL,
+			     tn_exit_status);
+	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "duration_seconds",
+			     "Seconds the run took.", NULL,
+			     mono_seconds() - metrics.start);
+	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "last_run_timestamp_seconds",
+			     "Unix time the run ended.", NULL, (double)time(NULL));
+	if (tn_metrics_write(&metrics.m, metrics.path, &what) < 0)
+		warn("%s: %s:", metrics.path, what);
+	tn_metrics_free(&metrics.m);
+}
 
 /* ---- model files ------------------------------------------------------ */
 
@@ -346,6 +408,10 @@ static int auto_train(struct opts *o, const struct tn_panel *p,
 	job.held = &ms;
 	rc = lstm_train_symbol(p, symbol, &job, &rep);
 	tn_ms_close(&ms);
+	tn_metrics_counter_add(&metrics.m, METRIC_PREFIX "auto_trains_total",
+			       "Models trained by --auto-train, by outcome.",
+			       (const char *[]){ "result", rc == 0 && rep.current[0] ?
+						 "promoted" : "failed", NULL }, 1);
 	if (rc == 0 && rep.current[0]) {
 		info("%s: auto-trained version %s from %s (%s)", symbol,
 		     rep.version, o->parent_spec, lstm_strategy_name(o->strategy));
@@ -687,6 +753,7 @@ int main(int argc, char **argv)
 	FILE *in;
 
 	tn_init_progname(argv);
+	metrics.start = mono_seconds();
 	while ((c = getopt_long(argc, argv, "s:m:f:o:" TN_COMMON_SHORTOPTS,
 				longopts, NULL)) != -1) {
 		if (tn_common_option(c, usage_text))
@@ -736,6 +803,11 @@ int main(int argc, char **argv)
 					       optarg);
 			break;
 		case 'o': output = optarg; break;
+		case OPT_METRICS:
+			if (!optarg[0])
+				tn_usage_error("--metrics-file: empty path");
+			metrics.path = optarg;
+			break;
 		default: tn_usage_error("unknown option");
 		}
 	}
@@ -757,6 +829,8 @@ int main(int argc, char **argv)
 		o.now = (time_t)(o.asof + 1) * SECONDS_PER_DAY;
 	else
 		o.now = time(NULL);
+	if (metrics.path)
+		atexit(write_metrics);
 	if (tn_blas_init(&why) < 0)
 		die(TN_EX_SOFTWARE, "BLAS: %s", why);
 
@@ -814,6 +888,7 @@ int main(int argc, char **argv)
 			info("%s: fallback (%s): %s", f.symbol, f.baseline,
 			     f.reason);
 		}
+		account(&o, &f);
 		rc = csv ? write_csv(csv, &f) : write_json(out.fp, &f);
 		unload_model(&slot);
 		if (rc < 0)
