@@ -97,10 +97,48 @@ current_file() {
 	[ "$a" = "$b" ]
 }
 
-@test "--asof predicts from the data up to that date" {
+# train_early SYMBOL: a version of SYMBOL trained on the data up to
+# 2024-04-30, then one on all of it made current again (both forced past
+# the gate), so the store holds an older-data version before current.
+train_early() {
+	awk -F, 'NR == 1 || $2 <= "2024-04-30"' "$F" > "$BATS_TEST_TMPDIR/early.csv"
+	gnn-train $FAST --force --symbol "$1" "$BATS_TEST_TMPDIR/early.csv" > "$BATS_TEST_TMPDIR/early.json"
+	gnn-train $FAST --force --symbol "$1" "$F" > /dev/null
+	jq -r .model_version "$BATS_TEST_TMPDIR/early.json"
+}
+
+@test "--asof predicts from the data up to that date with a model trained by then" {
+	local early
+	early=$(train_early AAPL)
 	run -0 --separate-stderr gnn-predict --now $FRESH --asof 2024-05-04 --symbols AAPL "$F"
 	[ "$(field "$output" .asof)" = 2024-05-03 ]
 	[ "$(field "$output" .status)" = pre-trained ]
+	# not the current model (trained to 2024-05-31): the one trained to April
+	[ "$(field "$output" .model_version)" = "$early" ]
+	[ "$(field "$output" .model_version).h5" != "$(readlink "$MODELS/AAPL/current.h5")" ]
+	# on or after the current model's data end, the current model
+	run -0 --separate-stderr gnn-predict --now $FRESH --asof 2024-05-31 --symbols AAPL "$F"
+	[ "$(field "$output" .model_version).h5" = "$(readlink "$MODELS/AAPL/current.h5")" ]
+}
+
+@test "--asof before every version's training data falls back with the reason" {
+	run -0 --separate-stderr gnn-predict --now $FRESH --asof 2024-05-04 --symbols AAPL "$F"
+	[ "$(field "$output" .status)" = fallback ]
+	[ "$(field "$output" .reason)" = "no model version in $MODELS/AAPL was trained on data ending on or before 2024-05-04" ]
+}
+
+@test "serve mode answers an asof request with the model trained by then" {
+	local early
+	early=$(train_early JPM)
+	run -0 --separate-stderr gnn-predict --serve --now $FRESH <<'EOF'
+{"symbol":"JPM","asof":"2024-05-10"}
+{"symbol":"JPM","asof":"2024-04-01"}
+{"symbol":"JPM"}
+EOF
+	[ "$(field "${lines[0]}" .model_version)" = "$early" ]
+	[ "$(field "${lines[1]}" .status)" = fallback ]
+	[[ "$(field "${lines[1]}" .reason)" == "no model version in "*" on or before 2024-04-01" ]]
+	[ "$(field "${lines[2]}" .model_version).h5" = "$(readlink "$MODELS/JPM/current.h5")" ]
 }
 
 # ---- fallback ------------------------------------------------------------
@@ -205,7 +243,7 @@ not json
 {"symbol":"MSFT"}
 {"symbol":"a/b"}
 
-{"symbol":"JPM","asof":"2024-05-10"}
+{"symbol":"JPM","asof":"2024-05-31"}
 {"symbol":"JPM","asof":"yesterday"}
 {}
 {"symbol":"ZZZ"}
@@ -215,7 +253,7 @@ EOF
 	[ "${lines[1]}" = '{"symbol":null,"asof":null,"model":"gnn","status":"error","message":"<stdin>:2: invalid JSON near column 1"}' ]
 	[ "$(field "${lines[2]}" .status)" = fallback ]
 	[ "$(field "${lines[3]}" .message)" = "<stdin>:4: field 'symbol': 'a/b': bad character '/' at 2" ]
-	printf '%s\n' "${lines[4]}" | jq -e '.symbol == "JPM" and .asof == "2024-05-10" and .status == "pre-trained"'
+	printf '%s\n' "${lines[4]}" | jq -e '.symbol == "JPM" and .asof == "2024-05-31" and .status == "pre-trained"'
 	[ "$(field "${lines[5]}" .message)" = "<stdin>:7: field 'asof': not a date (YYYY-MM-DD): 'yesterday'" ]
 	[ "$(field "${lines[6]}" .message)" = "<stdin>:8: field 'symbol': missing" ]
 	[ "$(field "${lines[7]}" .message)" = "ZZZ: no prices: $TICKERNET_STORE/prices/ZZZ.csv: No such file or directory" ]

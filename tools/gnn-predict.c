@@ -231,13 +231,19 @@ static struct slot *lru_get(struct lru *c, const char *dir, const char *symbol,
 	return s;
 }
 
-/* The current model of symbol: its slot, or NULL with reason set. */
+/* The model of symbol to answer with: the current version, or with an
+ * asof date the newest version from current back whose training data
+ * end on or before it, so a backtest never sees a model that knew the
+ * future.  Its slot, or NULL with reason set. */
 static struct slot *current_model(struct lru *c, const struct opts *o,
-				  const char *symbol, char *reason, size_t size)
+				  const char *symbol, int has_asof, tn_day asof,
+				  char *reason, size_t size)
 {
 	char dir[PATH_MAX], stamp[TN_STAMP_LEN + 1], again[TN_STAMP_LEN + 1];
-	char err[REASON_MAX];
+	char err[REASON_MAX], day[TN_DATE_LEN + 1];
+	char (*versions)[TN_STAMP_LEN + 1] = NULL;
 	struct slot *s;
+	size_t n = 0, i;
 
 	if (tn_store_model_dir(dir, sizeof dir, o->root, KIND, symbol) < 0) {
 		snprintf(reason, size, "%s: %s", o->root, strerror(errno));
@@ -262,7 +268,29 @@ static struct slot *current_model(struct lru *c, const struct opts *o,
 		snprintf(reason, size, "%s", s->reason);
 		return NULL;
 	}
-	return s;
+	if (!has_asof || s->g.last_train <= asof)
+		return s;
+	snprintf(stamp, sizeof stamp, "%s", s->version);
+	if (tn_ms_versions(dir, &versions, &n, err, sizeof err) != 0) {
+		snprintf(reason, size, "%s", err);
+		return NULL;
+	}
+	/* versions sort oldest first: the ones before current, newest first
+	 * (an unusable one is skipped: it cannot answer anyway) */
+	for (i = n; i > 0; i--) {
+		if (strcmp(versions[i - 1], stamp) >= 0)
+			continue;
+		s = lru_get(c, dir, symbol, versions[i - 1]);
+		if (s->ok && s->g.last_train <= asof) {
+			free(versions);
+			return s;
+		}
+	}
+	free(versions);
+	tn_date_format(asof, day);
+	snprintf(reason, size, "no model version in %s was trained on data "
+		 "ending on or before %s", dir, day);
+	return NULL;
 }
 
 static int has_store_model(const struct opts *o, const char *symbol)
@@ -574,7 +602,8 @@ static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 		char *line;
 
 		if (tn_panel_symbol(&panel, symbols[i]) >= 0)
-			m = current_model(c, o, symbols[i], reason, sizeof reason);
+			m = current_model(c, o, symbols[i], o->has_asof,
+					  o->asof, reason, sizeof reason);
 		if (last < 0) {
 			memset(&a, 0, sizeof a);
 			snprintf(a.symbol, sizeof a.symbol, "%s", symbols[i]);
@@ -992,7 +1021,7 @@ static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
 		count(METRIC_PREFIX "cache_misses_total",
 		      "Predictions computed because no cache had them.", NULL, NULL, 1);
 	}
-	m = current_model(c, o, symbol, reason, sizeof reason);
+	m = current_model(c, o, symbol, has_asof, asof, reason, sizeof reason);
 	if (build_panel(&panel, o->root, m ? m->g.nodes : (char *const[]){ (char *)symbol },
 			m ? m->g.N : 1, m ? m->g.features : NULL, m ? m->g.F : 0,
 			err, sizeof err) < 0) {
