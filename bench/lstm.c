@@ -96,7 +96,7 @@ int main(int argc, char **argv)
 	struct nn_params p;
 	struct nn_optim opt;
 	struct tn_rng rng;
-	real *x, *target, *out, *h_n, *dh_n, *pred, *dpred, *cache_buf;
+	real *x, *target, *h_n, *dh_n, *pred, *dpred, *cache_buf;
 	const real *last;
 	real *head_w, *head_b, *head_dw, *head_db;
 	const char *why;
@@ -154,7 +154,6 @@ int main(int argc, char **argv)
 
 	x = xmalloc(sizeof *x * B * T * I);          /* (B, T, I) */
 	target = xmalloc(sizeof *target * B);        /* (B) */
-	out = xmalloc(sizeof *out * B * T * H);      /* (B, T, H) */
 	h_n = xmalloc(sizeof *h_n * L * B * H);      /* (L, B, H) */
 	dh_n = xmalloc(sizeof *dh_n * L * B * H);    /* (L, B, H) */
 	pred = xmalloc(sizeof *pred * B);            /* (B) */
@@ -187,7 +186,7 @@ int main(int argc, char **argv)
 		nn_params_zero_grad(&p);
 		/* train = 0: the original model has no inter-layer dropout,
 		 * and dropout is all that train changes in the LSTM */
-		nn_lstm_forward(out, h_n, NULL, &cache, x, NULL, NULL, w, 0, B,
+		nn_lstm_forward(NULL, h_n, NULL, &cache, x, NULL, NULL, w, 0, B,
 				T, I, H, L);
 		nn_dense_forward(pred, last, head_w, head_b, B, H, 1);
 		memset(dpred, 0, sizeof *dpred * B);
@@ -216,7 +215,6 @@ int main(int argc, char **argv)
 
 	free(x);
 	free(target);
-	free(out);
 	free(h_n);
 	free(dh_n);
 	free(pred);

@@ -154,7 +154,6 @@ void lstm_work_init(struct lstm_work *w, const struct lstm_model *m, int maxB)
 	w->cache_buf = xcalloc(nn_lstm_cache_size(maxB, c->context, c->inputs,
 						  c->hidden, c->layers),
 			       sizeof *w->cache_buf);
-	w->out = xcalloc(B * (size_t)c->context * H, sizeof *w->out);
 	w->h_n = xcalloc((size_t)c->layers * B * H, sizeof *w->h_n);
 	w->dh_n = xcalloc((size_t)c->layers * B * H, sizeof *w->dh_n);
 	w->z1 = xcalloc(B * F, sizeof *w->z1);
@@ -172,7 +171,6 @@ void lstm_work_init(struct lstm_work *w, const struct lstm_model *m, int maxB)
 void lstm_work_free(struct lstm_work *w)
 {
 	free(w->cache_buf);
-	free(w->out);
 	free(w->h_n);
 	free(w->dh_n);
 	free(w->z1);
@@ -212,7 +210,7 @@ void lstm_model_forward(real *y, struct lstm_work *w, const real *x,
 		nn_lstm_draw_masks(&w->cache, (real)c->dropout, rng);
 		nn_dropout_mask(w->mask1, (real)c->dropout, B * F, rng);
 	}
-	nn_lstm_forward(w->out, w->h_n, NULL, &w->cache, x, NULL, NULL, m->w,
+	nn_lstm_forward(NULL, w->h_n, NULL, &w->cache, x, NULL, NULL, m->w,
 			w->train, B, T, I, H, L);
 	/* z1 = out[:, -1, :] fc1.weight^T + fc1.bias; a1 = relu(z1);
 	 * d1 = dropout(a1); y = d1 fc2.weight^T + fc2.bias */

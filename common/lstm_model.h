@@ -120,7 +120,6 @@ struct lstm_work {
 	int train;            /* the last forward was in training mode */
 	real *cache_buf;      /* nn_lstm_cache_size(maxB, T, I, H, L) */
 	struct nn_lstm_cache cache;
-	real *out;            /* (B, T, H) the top layer's outputs */
 	real *h_n;            /* (L, B, H) final hidden states */
 	real *dh_n;           /* (L, B, H) zero but the top layer */
 	real *z1;             /* (B, F) fc1's output, before ReLU */

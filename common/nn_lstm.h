@@ -48,16 +48,23 @@ struct nn_lstm_layer {
 	real *b_hh; /* (4H)      bias_hh_l{l} */
 };
 
-/* What the forward keeps for the backward, per layer. */
+/* What the forward keeps for the backward, per layer.  Sequences are
+ * time-major here, unlike x and out: the rows of one timestep are one
+ * contiguous (B, .) block, which the per-timestep GEMMs and gate loops
+ * read and write as they lie (batch-first, they were T widths apart), and
+ * h_{t-1} is the block before h_t, so dW_hh's GEMM reads the h slots
+ * without a shifted copy. */
 struct nn_lstm_layer_cache {
-	real *gates;  /* (B, T, 4H) i, f, g, o after their activations */
-	real *c;      /* (B, T, H)  cell state c_t */
-	real *tanh_c; /* (B, T, H)  tanh(c_t) */
-	real *h_prev; /* (B, T, H)  h_{t-1}: h0 at t = 0 */
-	real *h;      /* (B, T, H)  output h_t, before dropout */
-	real *c0;     /* (B, H)     initial cell state */
-	real *mask;   /* (B, T, H)  dropout multipliers on h; NULL in the top layer */
-	real *x_in;   /* (B, T, H)  h * mask, the next layer's input; NULL in the top layer */
+	real *gates;  /* (T, B, 4H)    i, f, g, o after their activations */
+	real *c;      /* (T + 1, B, H) c0, then c_t at t + 1: c_{t-1} at t */
+	real *tanh_c; /* (T, B, H)     tanh(c_t) */
+	real *h;      /* (T + 1, B, H) h0, then the outputs h_t (before dropout)
+		       * at t + 1: the first T are h_{t-1} for dW_hh */
+	real *w_hh_t; /* (H, 4H)       weight_hh_l{l} transposed for the forward */
+	real *mask;   /* (B, T, H)     dropout multipliers on h, batch-first as
+		       * PyTorch's; NULL in the top layer */
+	real *x_in;   /* (T, B, H)     h * mask, the next layer's input; NULL in
+		       * the top layer */
 };
 
 /* The forward's record and the backward's scratch, all carved from one
@@ -67,17 +74,20 @@ struct nn_lstm_cache {
 	int B, T, I, H, L;
 	int dropout; /* the last forward applied the masks (training) */
 	struct nn_lstm_layer_cache layer[NN_LSTM_MAX_LAYERS];
-	real *dgates; /* (B, T, 4H) gradient w.r.t. pre-activation gates */
-	real *dh_seq; /* (B, T, H)  gradient w.r.t. one layer's outputs h */
+	real *x;      /* (T, B, I)  the forward's input x, time-major */
+	real *bias;   /* (4H)       b_ih + b_hh of the layer being run */
+	real *dgates; /* (T, B, 4H) gradient w.r.t. pre-activation gates */
+	real *dh_seq; /* (T, B, H)  gradient w.r.t. one layer's outputs h */
 	real *dh;     /* (B, H)     gradient carried back through h_{t-1} */
 	real *dc;     /* (B, H)     gradient carried back through c_{t-1} */
+	real *dbias;  /* (4H)       one layer's bias gradient, summed over B, T */
 };
 
 /* Number of reals the cache needs for these shapes; 1 <= L <=
- * NN_LSTM_MAX_LAYERS.  Per layer 8 BTH + BH (gates, c, tanh c, h_{t-1},
- * h, c0), 2 BTH between layers (mask, dropped h), 5 BTH + 2 BH of
- * backward scratch.  The input x is the caller's and not copied, so I does
- * not change the size. */
+ * NN_LSTM_MAX_LAYERS.  Per layer 7 BTH + 2 BH + 4 H^2 (gates, c, tanh c,
+ * h, W_hh^T), 2 BTH between layers (mask, dropped h), BTI for the
+ * time-major x, 5 BTH + 2 BH + 8 H of the bias sums and backward
+ * scratch. */
 size_t nn_lstm_cache_size(int B, int T, int I, int H, int L);
 
 /* Points the cache's fields into buf (nn_lstm_cache_size(...) reals). */
@@ -92,10 +102,11 @@ void nn_lstm_draw_masks(struct nn_lstm_cache *cache, real p,
 
 /* Runs the stack over the sequence.  train = 1 applies the cache's
  * dropout masks between layers; train = 0 (evaluation) applies none.
- * h0, c0 NULL mean zero initial state; h_n, c_n may be NULL when the final
- * state is not wanted.  w holds L layers.  The cache must have been
- * initialised with the same B, T, I, H, L. */
-void nn_lstm_forward(real *out,                     /* (B, T, H) last layer's h */
+ * h0, c0 NULL mean zero initial state; out, h_n, c_n may be NULL when not
+ * wanted (a forecaster that reads only h_T passes out NULL).  w holds L
+ * layers.  The cache must have been initialised with the same B, T, I, H,
+ * L. */
+void nn_lstm_forward(real *out,                     /* (B, T, H) last layer's h, or NULL */
 		     real *h_n,                     /* (L, B, H) h_T per layer, or NULL */
 		     real *c_n,                     /* (L, B, H) c_T per layer, or NULL */
 		     struct nn_lstm_cache *cache,   /* filled */
@@ -109,8 +120,10 @@ void nn_lstm_forward(real *out,                     /* (B, T, H) last layer's h 
  * into dx, dh0, dc0 and every non-NULL gradient in dw.  dout, dh_n, dc_n
  * are the loss's gradients w.r.t. the forward's out, h_n and c_n; any of
  * them may be NULL (no gradient there).  dx, dh0, dc0 may be NULL when
- * not wanted.  x and w must be what the forward saw; the cache is the
- * forward's, and its scratch fields are overwritten. */
+ * not wanted.  w must be what the forward saw; x is not read (the
+ * forward kept a time-major copy in the cache) and stays in the signature
+ * for the kernels' fixed argument order.  The cache is the forward's, and
+ * its scratch fields are overwritten. */
 void nn_lstm_backward(real *dx,                      /* (B, T, I) or NULL */
 		      real *dh0,                     /* (L, B, H) or NULL */
 		      real *dc0,                     /* (L, B, H) or NULL */
