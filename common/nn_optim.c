@@ -178,7 +178,7 @@ static void adam_family_step(const struct nn_optim *o, struct nn_params *p)
 	size_t done = 0;
 
 #ifdef ADAM_AVX512
-	if (!l2 && !belief && __builtin_cpu_supports("avx512f"))
+	if (!l2 && !belief && !o->portable && __builtin_cpu_supports("avx512f"))
 		done = adam_avx512(p->value, p->m, p->v, p->grad, p->total, b1,
 				   b2, c1, c2, eps, step_size, bc2_sqrt,
 				   decoupled ? decay : 1);

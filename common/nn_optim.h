@@ -41,6 +41,8 @@ struct nn_optim {
 	int nesterov;     /* SGD */
 	double beta1, beta2, eps; /* Adam, AdamW, AdaBelief */
 	long step;        /* steps taken so far */
+	int portable;     /* 1: the plain C loops even where the CPU has
+			   * AVX-512, so a test compares the two paths */
 };
 
 /* kind's PyTorch defaults with learning rate lr: no decay (AdamW 1e-2),
