@@ -16,13 +16,14 @@ echo "# load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 c_line=$("$build/bench/lstm")
 printf '%s\n' "$c_line"
 rate() { awk '{ for (i = 2; i <= NF; i++) if ($i == "samples/s") print $(i - 1) }'; }
-c_rate=$(printf '%s\n' "$c_line" | rate | tail -n 1)
+# CPU-time rates on both sides: a busy machine slows wall clocks unevenly.
+c_rate=$(printf '%s\n' "$c_line" | grep ' C cpu ' | rate)
 if [ -x "$torch_python" ] && "$torch_python" -c 'import torch' 2>/dev/null; then
 	torch_lines=$("$torch_python" bench/lstm_torch.py 1 2)
 	printf '%s\n' "$torch_lines"
-	torch_rate=$(printf '%s\n' "$torch_lines" | head -n 1 | rate)
+	torch_rate=$(printf '%s\n' "$torch_lines" | grep ' torch cpu ' | head -n 1 | rate)
 	awk -v c="$c_rate" -v t="$torch_rate" 'BEGIN {
-		printf "lstm C / torch, one thread: %.2fx (%.1f vs %.1f samples/s; target 2x)\n",
+		printf "lstm C / torch, one thread, CPU time: %.2fx (%.1f vs %.1f samples/s; target 2x)\n",
 		       c / t, c, t }'
 else
 	echo "lstm torch: skipped ($torch_python has no torch; install python3-torch)"
