@@ -62,7 +62,7 @@ static int load(void)
 	core = coretype();
 	if (core && !getenv("OPENBLAS_CORETYPE"))
 		setenv("OPENBLAS_CORETYPE", core, 0);
-	h = dlopen(OPENBLAS_SONAME, RTLD_NOW | RTLD_LOCAL);
+	h = dlopen(OPENBLAS_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
 		snprintf(why, sizeof why, "cannot load OpenBLAS (install "
 			 "libopenblas0-serial): %s", dlerror());
