@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/gnn.sh - gnn-train throughput on the synthetic market:
-#   1. one symbol in the original configuration (20 epochs, one snapshot
+#   1. one symbol in the original configuration (up to 20 epochs with the
+#      default early stopping, then all 20; one snapshot
 #      per step, hidden 64, 4 heads, 10 peers) on ~1000 trading days;
 #   2. all TIER_1 symbols (data/tier1.txt, 46) with -j 2.
 # Targets (issue 6): < 0.6 s per symbol, < 15 s for the universe.
@@ -17,11 +18,17 @@ n=$(wc -w <<<"$tier1")
 "$bin/fetch-prices" -q --source synthetic --signal 0.5 --seed 1 \
 	--end 2024-05-31 --days 1080 $tier1 | "$bin/build-features" -p gnn > "$tmp/f.csv"
 now() { date +%s.%N; }
-t0=$(now)
-"$bin/gnn-train" -q --symbol AAPL "$tmp/f.csv" > "$tmp/one.json"
-t1=$(now)
-printf 'gnn-train one symbol (20 epochs, batch 1, ~1000 days): %.2f s wall, %s s in the tool\n' \
-	"$(echo "$t1 - $t0" | bc)" "$(jq -r .seconds "$tmp/one.json")"
+# with the default early stopping, then all 20 epochs (--patience 100)
+for patience in default 100; do
+	opt=()
+	[ "$patience" = default ] || opt=(--patience "$patience")
+	t0=$(now)
+	"$bin/gnn-train" -q --symbol AAPL "${opt[@]}" "$tmp/f.csv" > "$tmp/one.json"
+	t1=$(now)
+	printf 'gnn-train one symbol (batch 1, ~1000 days, patience %s): %d epochs, %.2f s wall, %.2f s in the tool\n' \
+		"$patience" "$(jq -r .epochs "$tmp/one.json")" "$(echo "$t1 - $t0" | bc)" \
+		"$(jq -r .seconds "$tmp/one.json")"
+done
 t0=$(now)
 "$bin/gnn-train" -q --symbols @data/tier1.txt -j 2 "$tmp/f.csv" > "$tmp/all.json" || true
 t1=$(now)
