@@ -68,7 +68,7 @@ ALL_LDFLAGS = $(SANFLAGS) -Wl,--as-needed $(NUMCONV_LDFLAGS) $(LDFLAGS)
 # vtable too, so a sanitised build links libstdc++ instead.
 NUMCONV_LDFLAGS = -Wl,--gc-sections
 NUMCONV_LIBS = $(if $(SANFLAGS),-lstdc++)
-LDLIBS      = $(PKG_LIBS) -lcsv $(NUMCONV_LIBS) -lm
+LDLIBS      = $(PKG_LIBS) -lcsv $(NUMCONV_LIBS) -lmvec -lm
 ALL_CXXFLAGS = $(CXXSTD) $(OPT) $(CXXWARN) $(SANFLAGS) -iquote common -MMD -MP \
                $(CXXFLAGS)
 
