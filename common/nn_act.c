@@ -112,7 +112,8 @@ static int elu_forward_avx2(float *y, const float *x, float alpha, int n)
 /* y = max(x, 0) + alpha (exp(min(x, 0)) - 1), without a branch: the sign
  * of x is a coin flip on standardised data, and one exp per element costs
  * less than a mispredicted branch on every other one.  For a finite x the
- * result is exactly that of the two-branch form (exp(0) - 1 is 0); NaN
+ * result is exactly that of the two-branch form (exp(0) - 1 is 0; in the
+ * vector paths above the exp is libmvec's, not libm's); NaN
  * stays NaN (+inf becomes NaN too).  min(x, 0) is written (x - |x|) / 2,
  * which compilers do not turn back into a branch. */
 void nn_elu_forward(real *y, const real *x, real alpha, int n)
