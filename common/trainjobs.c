@@ -54,6 +54,14 @@ void tn_tj_symbols_add_list(struct tn_tj_symbols *list, const char *text)
 	free(copy);
 }
 
+void tn_tj_symbols_add_arg(struct tn_tj_symbols *list, const char *arg)
+{
+	if (arg[0] == '@')
+		tn_tj_symbols_read_file(list, arg + 1);
+	else
+		tn_tj_symbols_add_list(list, arg);
+}
+
 void tn_tj_symbols_read_file(struct tn_tj_symbols *list, const char *path)
 {
 	char line[SYMBOLS_LINE_MAX];

@@ -6,7 +6,7 @@
  *
  *	struct tn_tj_symbols list = { 0 };
  *	tn_tj_symbols_add(&list, "aapl");             --symbol
- *	tn_tj_symbols_add_list(&list, "MSFT,IBM");    --symbols
+ *	tn_tj_symbols_add_arg(&list, "MSFT,IBM");     --symbols LIST|@FILE
  *	tn_tj_symbols_read_file(&list, "syms.txt");   --symbols-file
  *	job.stop = tn_tj_catch_signals();
  *	struct tn_tj_pool pool = { list.names, list.n, jobs, train_one,
@@ -39,6 +39,8 @@ void tn_tj_symbols_add_list(struct tn_tj_symbols *list, const char *text);
  * line ends, '#' to the end of the line a comment.  Exits 66 when it
  * cannot be opened, 74 on a read error. */
 void tn_tj_symbols_read_file(struct tn_tj_symbols *list, const char *path);
+/* --symbols' argument: "@path" reads the file, else the list. */
+void tn_tj_symbols_add_arg(struct tn_tj_symbols *list, const char *arg);
 void tn_tj_symbols_free(struct tn_tj_symbols *list);
 
 /* Installs handlers for SIGINT and SIGTERM that record the signal, and

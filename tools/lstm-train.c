@@ -212,12 +212,7 @@ int main(int argc, char **argv)
 			continue;
 		switch (c) {
 		case 's': tn_tj_symbols_add(&symbols, optarg); break;
-		case OPT_SYMBOLS:
-			if (optarg[0] == '@')
-				tn_tj_symbols_read_file(&symbols, optarg + 1);
-			else
-				tn_tj_symbols_add_list(&symbols, optarg);
-			break;
+		case OPT_SYMBOLS: tn_tj_symbols_add_arg(&symbols, optarg); break;
 		case OPT_SYMBOLS_FILE: tn_tj_symbols_read_file(&symbols, optarg); break;
 		case 'j': jobs = (int)tn_optlong("--jobs", optarg, 1, MAX_JOBS); break;
 		case OPT_STORE: store = optarg; break;
