@@ -208,6 +208,7 @@ void tn_usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", tn_progname);
+	tn_exit_status = TN_EX_USAGE;
 	exit(TN_EX_USAGE);
 }
 
@@ -234,6 +235,7 @@ int tn_common_option(int c, const char *usage)
 		/* getopt_long already named the bad option */
 		fprintf(stderr, "Try '%s --help' for more information.\n",
 			tn_progname);
+		tn_exit_status = TN_EX_USAGE;
 		exit(TN_EX_USAGE);
 	default:
 		return 0;

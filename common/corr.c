@@ -561,14 +561,16 @@ static void roll_rebuild(struct tn_corr_roll *r, const double *returns, int e)
  * or rebuilds them. */
 static void roll_step(struct tn_corr_roll *r, const double *returns, int e)
 {
-	const double *in = returns + (size_t)e * r->n;
-	const double *out = returns + (size_t)(e - r->L) * r->n;
+	const double *in, *out;
 	int missing;
 
 	if (r->last < 0 || e != r->last + 1 || r->steps >= r->L) {
 		roll_rebuild(r, returns, e);
 		return;
 	}
+	/* here e - L >= 0: the row leaving the window exists */
+	in = returns + (size_t)e * r->n;
+	out = returns + (size_t)(e - r->L) * r->n;
 	missing = r->missing + count_missing(in, r->n) -
 		  count_missing(out, r->n);
 	if (!r->missing != !missing) {

@@ -509,7 +509,8 @@ install_parent() {
 @test "--metrics-file is written when the run fails, with its exit status" {
 	run -65 --separate-stderr lstm-predict --symbols MSFT --metrics-file "$BATS_TEST_TMPDIR/m.prom" <<<"x,y"
 	grep -qx 'tickernet_lstm_predict_exit_status 65' "$BATS_TEST_TMPDIR/m.prom"
-	grep -qx 'tickernet_lstm_predict_forecasts_total 0' "$BATS_TEST_TMPDIR/m.prom"
+	grep -qx 'tickernet_lstm_predict_forecasts_total{status="fallback"} 0' "$BATS_TEST_TMPDIR/m.prom"
+	! grep -q '^tickernet_lstm_predict_forecasts_total ' "$BATS_TEST_TMPDIR/m.prom"
 	run -0 --separate-stderr lstm-predict --symbols MSFT --metrics-file "$BATS_TEST_TMPDIR/no/dir/m.prom" "$F"
 	[[ $stderr == "lstm-predict: $BATS_TEST_TMPDIR/no/dir/m.prom: "* ]]
 	[ "$(field "$output" .status)" = fallback ]

@@ -197,9 +197,14 @@ static void account(const struct opts *o, const struct forecast *f)
 static void write_metrics(void)
 {
 	const char *what;
+	size_t k;
 
-	tn_metrics_counter_add(&metrics.m, METRIC_PREFIX "forecasts_total",
-			       "Forecasts answered.", NULL, 0);
+	/* every status, at 0 when none was answered so */
+	for (k = 0; k < sizeof status_names / sizeof status_names[0]; k++)
+		tn_metrics_counter_add(&metrics.m, METRIC_PREFIX "forecasts_total",
+				       "Forecasts answered.",
+				       (const char *[]){ "status", status_names[k],
+							 NULL }, 0);
 	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "exit_status",
 			     "Exit status of the run (0 success).", NULL,
 			     tn_exit_status);
