@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *tn_progname = "tickernet";
 int tn_verbosity = TN_NORMAL;
@@ -243,6 +244,14 @@ int tn_common_option(int c, const char *usage)
 }
 
 int tn_exit_status;
+
+double tn_monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 int tn_finish(int status)
 {

@@ -91,6 +91,9 @@ noreturn void tn_usage_error(const char *fmt, ...)
  * closed pipe) into exit 74.  Returns status otherwise. */
 int tn_finish(int status);
 
+/* Seconds on CLOCK_MONOTONIC: for durations, never for dates. */
+double tn_monotonic_seconds(void);
+
 /* The status the process is exiting with, for atexit handlers (a
  * --metrics-file written however the run ends): set by die and
  * tn_finish, 0 before either. */

@@ -33,10 +33,7 @@ void tn_http_defaults(struct tn_http_opts *o)
 
 double tn_http_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+	return tn_monotonic_seconds();
 }
 
 void tn_bucket_init(struct tn_token_bucket *b, double rate, double burst,

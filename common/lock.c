@@ -2,6 +2,7 @@
 #include "lock.h"
 
 #include "atomic.h"
+#include "cli.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,14 +36,6 @@ int tn_lock_key_valid(const char *key)
 	return 1;
 }
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void sleep_seconds(double s)
 {
 	struct timespec ts;
@@ -63,7 +56,7 @@ static int flock_until(int fd, double deadline)
 			return 0;
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return -1;
-		left = deadline - now_seconds();
+		left = deadline - tn_monotonic_seconds();
 		if (left <= 0) {
 			errno = EWOULDBLOCK;
 			return -1;
@@ -98,7 +91,7 @@ int tn_lock_acquire(struct tn_lock *l, const char *lockdir, const char *key,
 	if (wait_seconds == 0)
 		rc = flock(l->fd, LOCK_EX | LOCK_NB);
 	else if (wait_seconds > 0)
-		rc = flock_until(l->fd, now_seconds() + wait_seconds);
+		rc = flock_until(l->fd, tn_monotonic_seconds() + wait_seconds);
 	else
 		rc = flock(l->fd, LOCK_EX);
 	if (rc == 0)

@@ -526,14 +526,6 @@ static double eval_loss(const struct lstm_model *m, struct lstm_work *w,
 	return sum / n;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 int lstm_model_train(struct lstm_model *m, const struct lstm_dataset *ds,
 		     int n_train, int val_first,
 		     const struct lstm_train_config *cfg,
@@ -545,7 +537,7 @@ int lstm_model_train(struct lstm_model *m, const struct lstm_dataset *ds,
 	int n_val = ds->n - val_first, freeze = cfg->strategy == LSTM_FREEZE;
 	int B = cfg->batch, epoch, rc = 0, maxB;
 	long samples = 0;
-	double t0 = now_s(), busy = 0;
+	double t0 = tn_monotonic_seconds(), busy = 0;
 	real *xs, *ys, *xv, *yv, *xb, *yb, *pred, *dy;
 	int *order;
 	struct lstm_work w;
@@ -625,7 +617,7 @@ int lstm_model_train(struct lstm_model *m, const struct lstm_dataset *ds,
 			order[i] = order[j];
 			order[j] = t;
 		}
-		tb = now_s();
+		tb = tn_monotonic_seconds();
 		for (first = 0; first < n_train; first += b) {
 			double loss;
 
@@ -657,7 +649,7 @@ int lstm_model_train(struct lstm_model *m, const struct lstm_dataset *ds,
 			sum += loss * b;
 			samples += b;
 		}
-		busy += now_s() - tb;
+		busy += tn_monotonic_seconds() - tb;
 		if (res->interrupted || res->nonfinite)
 			break;
 		res->train_loss[epoch] = sum / n_train;
@@ -672,7 +664,7 @@ int lstm_model_train(struct lstm_model *m, const struct lstm_dataset *ds,
 	snprintf(res->reason, sizeof res->reason, "%s", early.reason);
 	res->best_epoch = nn_early_finish(&early);
 	res->best_val_loss = early.best_loss;
-	res->seconds = now_s() - t0;
+	res->seconds = tn_monotonic_seconds() - t0;
 	res->samples_per_s = busy > 0 ? samples / busy : 0;
 	if (res->interrupted) {
 		snprintf(err, errsz, "training interrupted in epoch %d",

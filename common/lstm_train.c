@@ -20,14 +20,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* ---- the parent --------------------------------------------------------- */
 
 static int is_path(const char *spec)
@@ -408,7 +400,7 @@ int lstm_train_symbol(const struct tn_panel *p, const char *symbol,
 	struct tn_ms own, *ms = job->held;
 	struct tn_ms_gate gate;
 	struct tn_eval zero, mom;
-	double t0 = now_seconds(), prep_seconds, vf_frac;
+	double t0 = tn_monotonic_seconds(), prep_seconds, vf_frac;
 	int s, col[LSTM_MODEL_INPUTS], n_train, vf, rc, status = 0, T, Z;
 	cJSON *config = NULL, *record, *range, *timing, *parent;
 	time_t created;
@@ -476,7 +468,7 @@ int lstm_train_symbol(const struct tn_panel *p, const char *symbol,
 	pc.prog.force = job->progress ? TN_PROGRESS_AUTO : TN_PROGRESS_NEVER;
 	tc.on_epoch = on_epoch;
 	tc.ctx = &pc;
-	prep_seconds = now_seconds() - t0;
+	prep_seconds = tn_monotonic_seconds() - t0;
 	info("%s: %s, %d training and %d validation windows", symbol,
 	     lstm_strategy_name(tc.strategy), n_train, ds.n - vf);
 
@@ -599,7 +591,7 @@ int lstm_train_symbol(const struct tn_panel *p, const char *symbol,
 			 per_horizon_json(rep->per_horizon, Z));
 	if (r.nonfinite)
 		tn_json_add_string(record, "error", err);
-	rep->seconds = now_seconds() - t0;
+	rep->seconds = tn_monotonic_seconds() - t0;
 	timing = tn_json_object();
 	tn_json_add_number(timing, "prepare_seconds", prep_seconds);
 	tn_json_add_number(timing, "train_seconds", r.seconds);
@@ -622,7 +614,7 @@ close:
 	if (ms == &own)
 		tn_ms_close(&own);
 out:
-	rep->seconds = now_seconds() - t0;
+	rep->seconds = tn_monotonic_seconds() - t0;
 	if (status && status != TN_EX_FAIL)
 		fail(rep, status);
 	cJSON_Delete(config);

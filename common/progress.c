@@ -9,14 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int terminal_width(FILE *fp)
 {
 	struct winsize ws;
@@ -72,7 +64,7 @@ void tn_progress_update(struct tn_progress *p, long done, const char *fmt, ...)
 
 	if (!p->enabled)
 		return;
-	now = now_seconds();
+	now = tn_monotonic_seconds();
 	if (p->last_draw >= 0 && now - p->last_draw < interval / 1e3 &&
 	    !(p->total > 0 && done >= p->total))
 		return;

@@ -102,14 +102,6 @@ struct run_stats {
 	double start;            /* CLOCK_MONOTONIC seconds */
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Writes the run's metrics to path, failed runs too: a failure to write
  * them is a warning, never the run's exit status. */
 static void write_metrics(const char *path, const struct run_stats *st)
@@ -131,7 +123,7 @@ static void write_metrics(const char *path, const struct run_stats *st)
 			       "Symbols read.", NULL, (double)st->job->symbols);
 	tn_metrics_gauge_set(&m, "tickernet_build_features_duration_seconds",
 			     "Seconds the run took.", NULL,
-			     now_seconds() - st->start);
+			     tn_monotonic_seconds() - st->start);
 	tn_metrics_gauge_set(&m, "tickernet_build_features_last_run_timestamp_seconds",
 			     "Unix time the run ended.", NULL, (double)time(NULL));
 	if (tn_metrics_write(&m, path, &what) < 0)
@@ -211,7 +203,7 @@ int main(int argc, char **argv)
 	struct tn_prices_reader *pr = NULL;
 	struct tn_price_row row;
 	struct job job = { 0 };
-	struct run_stats stats = { &job, 0, 0, now_seconds() };
+	struct run_stats stats = { &job, 0, 0, tn_monotonic_seconds() };
 	const char *list = NULL, *preset = NULL, *output = NULL;
 	const char *metrics_file = NULL;
 	const char *input = "-", *err = NULL;

@@ -92,14 +92,6 @@ static struct {
 	long graphs;    /* graphs written */
 } stats;
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* A failure to write the metrics is a warning, never the exit status. */
 static void write_metrics(void)
 {
@@ -119,7 +111,7 @@ static void write_metrics(void)
 			     tn_exit_status);
 	tn_metrics_gauge_set(&m, "tickernet_corr_graph_duration_seconds",
 			     "Seconds the run took.", NULL,
-			     now_seconds() - stats.start);
+			     tn_monotonic_seconds() - stats.start);
 	tn_metrics_gauge_set(&m, "tickernet_corr_graph_last_run_timestamp_seconds",
 			     "Unix time the run ended.", NULL, (double)time(NULL));
 	if (tn_metrics_write(&m, stats.path, &what) < 0)
@@ -812,7 +804,7 @@ int main(int argc, char **argv)
 	int *nbr, i, e, first, last, target = -1, status = TN_EX_OK;
 
 	tn_init_progname(argv);
-	stats.start = now_seconds();
+	stats.start = tn_monotonic_seconds();
 	parse_options(argc, argv, &o);
 	if ((stats.path = o.metrics_file))
 		atexit(write_metrics);

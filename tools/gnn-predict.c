@@ -151,14 +151,6 @@ static void count(const char *name, const char *help, const char *label,
 	tn_metrics_counter_add(&metrics, name, help, label ? labels : NULL, delta);
 }
 
-static double mono_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static time_t now_of(const struct opts *o)
 {
 	return o->fixed_now ? o->now_arg : time(NULL);
@@ -555,7 +547,7 @@ static void write_metrics(const struct opts *o)
 		return;
 	if (tn_metrics_write(&metrics, o->metrics_path, &what) < 0)
 		warn("%s: %s:", o->metrics_path, what);
-	metrics_written_at = mono_seconds();
+	metrics_written_at = tn_monotonic_seconds();
 }
 
 /* ---- pipeline mode ------------------------------------------------------ */
@@ -596,7 +588,7 @@ static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 	last = o->has_asof ? tn_panel_date_at_or_before(&panel, o->asof)
 			   : panel.ndates - 1;
 	for (i = 0; i < nsym; i++) {
-		double t0 = mono_seconds();
+		double t0 = tn_monotonic_seconds();
 		time_t now = now_of(o);
 		struct slot *m = NULL;
 		char *line;
@@ -622,7 +614,7 @@ static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 		line = answer_line(&a);
 		emit(line);
 		cJSON_free(line);
-		account(&a, "computed", mono_seconds() - t0);
+		account(&a, "computed", tn_monotonic_seconds() - t0);
 	}
 	tn_symbol_list_free(symbols, nsym);
 	tn_panel_free(&panel);
@@ -958,7 +950,7 @@ static void answer_error(const char *symbol, const char *message, double t0)
 	line = answer_line(&a);
 	emit(line);
 	cJSON_free(line);
-	account(&a, "request", mono_seconds() - t0);
+	account(&a, "request", tn_monotonic_seconds() - t0);
 }
 
 static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
@@ -1003,7 +995,7 @@ static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
 			count(METRIC_PREFIX "predictions_total", "Predictions answered.",
 			      "status", "cached", 1);
 			info("%s: cached in %.1f us (memory cache)", symbol,
-			     (mono_seconds() - t0) * 1e6);
+			     (tn_monotonic_seconds() - t0) * 1e6);
 			return;
 		}
 		if (!has_asof && (line = store_cache_get(o, &k, now, &expires))) {
@@ -1015,7 +1007,7 @@ static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
 			count(METRIC_PREFIX "predictions_total", "Predictions answered.",
 			      "status", "cached", 1);
 			info("%s: cached in %.1f us (store cache)", symbol,
-			     (mono_seconds() - t0) * 1e6);
+			     (tn_monotonic_seconds() - t0) * 1e6);
 			return;
 		}
 		count(METRIC_PREFIX "cache_misses_total",
@@ -1046,7 +1038,7 @@ static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
 			store_cache_put(o, &k, now, expires, line);
 	}
 	cJSON_free(line);
-	account(&a, "computed", mono_seconds() - t0);
+	account(&a, "computed", tn_monotonic_seconds() - t0);
 }
 
 static int run_serve(const struct opts *o, struct lru *c)
@@ -1057,7 +1049,7 @@ static int run_serve(const struct opts *o, struct lru *c)
 	int rc, status;
 
 	while ((rc = tn_json_next(r, &req)) != 0) {
-		double t0 = mono_seconds();
+		double t0 = tn_monotonic_seconds();
 		const char *sym = NULL, *asof_text = NULL, *why;
 		char symbol[TN_SYMBOL_MAX + 1];
 		tn_day asof = 0;
@@ -1086,7 +1078,7 @@ static int run_serve(const struct opts *o, struct lru *c)
 			serve_one(o, c, &pc, symbol, asof_text != NULL, asof, t0);
 		}
 		cJSON_Delete(req);
-		if (o->metrics_path && mono_seconds() - metrics_written_at >= METRICS_INTERVAL)
+		if (o->metrics_path && tn_monotonic_seconds() - metrics_written_at >= METRICS_INTERVAL)
 			write_metrics(o);
 	}
 	status = tn_json_status(r);

@@ -482,14 +482,6 @@ struct result {
 	double train_seconds;
 };
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Whether the loss and every gradient are finite, in one branch-free pass:
  * g * 0 is 0 for a finite g and NaN otherwise, summed in eight lanes the
  * compiler keeps in vector registers.  nn_early_guard's scan, which names
@@ -544,7 +536,7 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 	struct nn_optim opt;
 	struct nn_sched sched;
 	struct nn_early early;
-	double t0 = now_seconds();
+	double t0 = tn_monotonic_seconds();
 	int status = 0;
 	long epoch;
 
@@ -644,7 +636,7 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 		tn_eval_compute(&r->zero, zeros, actual, ds->nval);
 		tn_eval_compute(&r->momentum, mom, actual, ds->nval);
 	}
-	r->train_seconds = now_seconds() - t0;
+	r->train_seconds = tn_monotonic_seconds() - t0;
 	nn_early_free(&early);
 	batch_free(&b);
 	gnn_work_free(&w);
@@ -773,7 +765,7 @@ static void write_metrics(struct tn_metrics *m, const char *path, double t0)
 	const char *what;
 
 	tn_metrics_gauge_set(m, "tickernet_gnn_train_duration_seconds",
-			     "Seconds the run took.", NULL, now_seconds() - t0);
+			     "Seconds the run took.", NULL, tn_monotonic_seconds() - t0);
 	tn_metrics_gauge_set(m, "tickernet_gnn_train_last_run_timestamp_seconds",
 			     "Unix time the run ended.", NULL, (double)time(NULL));
 	if (tn_metrics_write(m, path, &what) < 0)
@@ -803,7 +795,7 @@ static int fail_symbol(FILE *out, struct tn_metrics *m, const char *symbol,
 	s.symbol = symbol;
 	s.status = TN_MS_FAILED;
 	s.epochs = -1;
-	s.seconds = now_seconds() - t0;
+	s.seconds = tn_monotonic_seconds() - t0;
 	s.error = err;
 	print_summary(out, &s, m);
 	return status;
@@ -827,7 +819,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	struct tn_ms ms;
 	struct tn_ms_gate gate;
 	struct tn_ms_summary sum = { 0 };
-	double t0 = now_seconds(), prep_seconds;
+	double t0 = tn_monotonic_seconds(), prep_seconds;
 	int t, rc, status = 0;
 	cJSON *config, *record, *range, *nodes, *timing;
 	time_t created;
@@ -841,7 +833,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 	rc = dataset_build(&ds, in, o, t, err, sizeof err);
 	if (rc)
 		return fail_symbol(out, m, symbol, rc, err, t0);
-	prep_seconds = now_seconds() - t0;
+	prep_seconds = tn_monotonic_seconds() - t0;
 	arch.nodes = ds.N;
 	arch.features = ds.F;
 	/* A stream of its own per symbol: the same bytes whatever else is
@@ -953,7 +945,7 @@ static int train_symbol(const struct inputs *in, const struct opts *o,
 			 tn_ms_baselines_json(&r.zero, &r.momentum));
 	if (sum.error)
 		tn_json_add_string(record, "error", sum.error);
-	sum.seconds = now_seconds() - t0;
+	sum.seconds = tn_monotonic_seconds() - t0;
 	timing = tn_json_object();
 	tn_json_add_number(timing, "prepare_seconds", prep_seconds);
 	tn_json_add_number(timing, "train_seconds", r.train_seconds);
@@ -1057,7 +1049,7 @@ int main(int argc, char **argv)
 	char perr[1024];
 	const char *rollback = NULL, *root, *path = "-", *why;
 	const char *metrics_file = NULL;
-	double t0 = now_seconds();
+	double t0 = tn_monotonic_seconds();
 	struct tn_panel panel;
 	struct inputs in = { 0 };
 	struct gnn_config check;

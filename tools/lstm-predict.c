@@ -165,14 +165,6 @@ static struct {
 	struct tn_metrics m;
 } metrics;
 
-static double mono_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* One answer: counted by status, and a model's age and staleness. */
 static void account(const struct opts *o, const struct forecast *f)
 {
@@ -210,7 +202,7 @@ static void write_metrics(void)
 			     tn_exit_status);
 	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "duration_seconds",
 			     "Seconds the run took.", NULL,
-			     mono_seconds() - metrics.start);
+			     tn_monotonic_seconds() - metrics.start);
 	tn_metrics_gauge_set(&metrics.m, METRIC_PREFIX "last_run_timestamp_seconds",
 			     "Unix time the run ended.", NULL, (double)time(NULL));
 	if (tn_metrics_write(&metrics.m, metrics.path, &what) < 0)
@@ -758,7 +750,7 @@ int main(int argc, char **argv)
 	FILE *in;
 
 	tn_init_progname(argv);
-	metrics.start = mono_seconds();
+	metrics.start = tn_monotonic_seconds();
 	while ((c = getopt_long(argc, argv, "s:m:f:o:" TN_COMMON_SHORTOPTS,
 				longopts, NULL)) != -1) {
 		if (tn_common_option(c, usage_text))
