@@ -15,6 +15,7 @@
 
 #include <cblas.h>
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,24 +51,34 @@ static const char *coretype(void)
 	return NULL;
 }
 
-static int load(void)
-{
-	static char why[256];
-	const char *core;
-	void *h;
+/* tn_blas_preload's thread; only the main thread reads or writes these. */
+static pthread_t loader;
+static int loader_running;
 
-	if (blas.state)
-		return blas.state;
-	blas.state = -1;
-	core = coretype();
+/* Names the kernel family; in the calling thread, since setenv must not
+ * race with the getenv of OpenBLAS's constructor. */
+static void name_coretype(void)
+{
+	const char *core = coretype();
+
 	if (core && !getenv("OPENBLAS_CORETYPE"))
 		setenv("OPENBLAS_CORETYPE", core, 0);
+}
+
+/* dlopen and dlsym; sets blas.state.  Runs in the main thread or, alone,
+ * in the loader thread. */
+static void load_library(void)
+{
+	static char why[256];
+	void *h;
+
+	blas.state = -1;
 	h = dlopen(OPENBLAS_SONAME, RTLD_LAZY | RTLD_LOCAL);
 	if (!h) {
 		snprintf(why, sizeof why, "cannot load OpenBLAS (install "
 			 "libopenblas0-serial): %s", dlerror());
 		blas.why = why;
-		return -1;
+		return;
 	}
 	blas.sgemm = (__typeof__(blas.sgemm))dlsym(h, "cblas_sgemm");
 	blas.dgemm = (__typeof__(blas.dgemm))dlsym(h, "cblas_dgemm");
@@ -76,12 +87,51 @@ static int load(void)
 		(__typeof__(blas.set_num_threads))dlsym(h, "openblas_set_num_threads");
 	if (!blas.sgemm || !blas.dgemm || !blas.get_config || !blas.set_num_threads) {
 		blas.why = "the library loaded as " OPENBLAS_SONAME " is not OpenBLAS";
-		return -1;
+		return;
 	}
 	/* One thread: results are deterministic, and -j workers share cores. */
 	blas.set_num_threads(1);
 	blas.state = 1;
-	return 1;
+}
+
+static void join_loader(void)
+{
+	if (loader_running) {
+		pthread_join(loader, NULL);
+		loader_running = 0;
+	}
+}
+
+static int load(void)
+{
+	join_loader();
+	if (!blas.state) {
+		name_coretype();
+		load_library();
+	}
+	return blas.state;
+}
+
+static void *loader_main(void *arg)
+{
+	(void)arg;
+	load_library();
+	return NULL;
+}
+
+void tn_blas_preload(void)
+{
+	static int registered;
+
+	if (blas.state || loader_running)
+		return;
+	name_coretype();
+	/* joined before exit too: OpenBLAS's destructor must not run while
+	 * the thread is still inside its library */
+	if (!registered && atexit(join_loader) == 0)
+		registered = 1;
+	if (registered && pthread_create(&loader, NULL, loader_main, NULL) == 0)
+		loader_running = 1;
 }
 
 void tn_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
@@ -93,7 +143,8 @@ void tn_gemm(int trans_a, int trans_b, int M, int N, int K, real alpha,
 
 	if (M <= 0 || N <= 0)
 		return;
-	if (blas.state != 1 && load() != 1)
+	/* loader_running first: blas is the loader thread's while it runs */
+	if ((loader_running || blas.state != 1) && load() != 1)
 		die(TN_EX_SOFTWARE, "%s", blas.why);
 #ifdef TN_REAL_DOUBLE
 	blas.dgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta,

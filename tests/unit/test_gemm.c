@@ -8,6 +8,8 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #ifdef TN_REAL_DOUBLE
 #define GEMM_TOL 1e-12
@@ -23,7 +25,61 @@ static void fill(real *x, int n, struct tn_rng *r)
 		x[i] = (real)(tn_rng_uniform(r) * 2 - 1);
 }
 
-/* Must run first: OpenBLAS is not loaded until tn_blas_init, so its
+/* In a child forked before anything loaded OpenBLAS: 0 when the
+ * preloaded library multiplies correctly.  With exit_early the child
+ * exits at once instead, while the loader thread may still be inside
+ * dlopen; it must still exit with that status, not crash. */
+static int preload_child(int exit_early)
+{
+	real A[6] = { 1, 2, 3, 4, 5, 6 }, B[6] = { 1, -1, 2, 0, 3, 1 }, C[4], R[4];
+	const char *why = NULL;
+	int i;
+
+	if (dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD) != NULL)
+		return 10;
+	tn_blas_preload();
+	tn_blas_preload(); /* a second call while loading does nothing */
+	if (exit_early)
+		exit(3);
+	/* it loads by itself, without a call that waits for it */
+	for (i = 0; i < 500 && !dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD); i++)
+		usleep(10000);
+	if (i == 500)
+		return 14;
+	tn_gemm(0, 0, 2, 2, 3, 1, A, 3, B, 2, 0, C, 2);
+	tn_gemm_ref(0, 0, 2, 2, 3, 1, A, 3, B, 2, 0, R, 2);
+	for (i = 0; i < 4; i++)
+		if (C[i] != R[i])
+			return 11;
+	if (tn_blas_init(&why) != 0 || strncmp(tn_blas_config(), "OpenBLAS", 8))
+		return 12;
+	tn_blas_preload(); /* and after loading */
+	return dlopen("libopenblas.so.0", RTLD_NOW | RTLD_NOLOAD) ? 0 : 13;
+}
+
+static int run_child(int exit_early)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(preload_child(exit_early));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Must run before anything loads OpenBLAS in this process. */
+TEST(preloading_in_a_thread_gives_the_same_library)
+{
+	int k;
+
+	CHECK_INT(run_child(0), 0);
+	for (k = 0; k < 20; k++)
+		CHECK_INT(run_child(1), 3);
+}
+
+/* Must run first of the rest: OpenBLAS is not loaded until tn_blas_init, so its
  * constructor has not picked kernels before gemm.c could name them. */
 TEST(openblas_is_loaded_on_demand_with_kernels_for_this_cpu)
 {
@@ -95,6 +151,7 @@ TEST(beta_zero_ignores_garbage_in_c)
 
 int main(void)
 {
+	RUN(preloading_in_a_thread_gives_the_same_library);
 	RUN(openblas_is_loaded_on_demand_with_kernels_for_this_cpu);
 	RUN(gemm_matches_reference_for_every_transpose_and_stride);
 	RUN(beta_zero_ignores_garbage_in_c);
