@@ -1162,9 +1162,9 @@ int main(int argc, char **argv)
 	check.features = 1;
 	if (gnn_config_check(&check, perr, sizeof perr) < 0)
 		tn_usage_error("--hidden/--heads: %s", perr);
-	if (tn_blas_init(&why) < 0)
-		die(TN_EX_SOFTWARE, "BLAS: %s", why);
-
+	/* OpenBLAS loads while the input is read; it is waited for before
+	 * any worker is forked */
+	tn_blas_preload();
 	fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	if (!fp)
 		die(TN_EX_NOINPUT, "%s:", path);
@@ -1173,6 +1173,8 @@ int main(int argc, char **argv)
 		die(status, "%s", perr);
 	if (fp != stdin)
 		fclose(fp);
+	if (tn_blas_init(&why) < 0)
+		die(TN_EX_SOFTWARE, "BLAS: %s", why);
 	in.panel = &panel;
 	resolve_features(&in, &panel, o.features, strcmp(path, "-") ? path : "<stdin>");
 	in.first_day = o.days > 0 && o.days < panel.ndates ? panel.ndates - o.days : 0;
