@@ -447,6 +447,34 @@ TEST(a_stray_quote_ends_the_stream)
 	close_text(r, fp);
 }
 
+/* libcsv ends a row at \r as at \n: a \r mid-line must not split a row
+ * (or, with fields to spare, merge two into one), while the blanks and
+ * extra \r before a line's \n are harmless. */
+TEST(a_carriage_return_inside_a_line_is_an_error)
+{
+	FILE *fp;
+	struct tn_csv_reader *r = open_text("a,b\n1,2\r\r\n3,4 \r \n5,6\r7,8\n", &fp);
+
+	CHECK_INT(tn_csv_next(r), 1);
+	CHECK_STR(tn_csv_field(r, 1), "2");
+	CHECK_INT(tn_csv_next(r), 1);
+	CHECK_STR(tn_csv_field(r, 1), "4");
+	CHECK_INT(tn_csv_next(r), -1);
+	CHECK_STR(tn_csv_error(r), "in.csv:4: carriage return inside a line "
+				   "(only \\n or \\r\\n may end a row)");
+	CHECK_INT(tn_csv_status(r), TN_EX_DATAERR);
+	close_text(r, fp);
+
+	/* the header's line too; quoted, a \r is data */
+	r = open_text("a\rb\n1\n", &fp);
+	CHECK_INT(tn_csv_status(r), TN_EX_DATAERR);
+	close_text(r, fp);
+	r = open_text("a,b\n\"x\ry\",2\n", &fp);
+	CHECK_INT(tn_csv_next(r), 1);
+	CHECK_STR(tn_csv_field(r, 0), "x\ry");
+	close_text(r, fp);
+}
+
 TEST(a_nul_byte_is_an_error)
 {
 	static const char text[] = "a,b\n1,2\0junk\n";
@@ -796,6 +824,7 @@ int main(void)
 	RUN(a_duplicate_column_name_is_an_error);
 	RUN(an_unterminated_quote_is_an_error_at_the_row_start);
 	RUN(a_stray_quote_ends_the_stream);
+	RUN(a_carriage_return_inside_a_line_is_an_error);
 	RUN(a_nul_byte_is_an_error);
 	RUN(a_row_without_line_ends_is_bounded);
 	RUN(a_read_error_is_an_io_error);
