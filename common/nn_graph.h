@@ -91,9 +91,12 @@ void nn_gcn_backward(real *dx /* (B, N, F), or NULL */,
  * nn_gat_cache_size reals. */
 struct nn_gat_cache {
 	real *xp;       /* (B, N, H*C) X' = X W^T */
-	real *s_src;    /* (B, N, H) a_src[h]·x'_j[h] */
-	real *s_dst;    /* (B, N, H) a_dst[h]·x'_i[h] */
-	real *alpha;    /* (B, H, N, N) attention, row i over sources j, 0 off the edges */
+	/* head-major: a head's scores over the nodes are one vector */
+	real *s_src;    /* (B, H, N) a_src[h]·x'_j[h] */
+	real *s_dst;    /* (B, H, N) a_dst[h]·x'_i[h] */
+	/* source-major: α_ij at [b][h][j][i], so that a source's weights
+	 * over all targets are one vector */
+	real *alpha;    /* (B, H, N, N) attention, 0 off the edges */
 	real *dxp;      /* (B, N, H*C) backward scratch */
 	real *dalpha;   /* (N, N) backward scratch */
 	real *ds_src;   /* (N) backward scratch */

@@ -245,8 +245,8 @@ static double gat_min_logit(const struct gat_case *g)
 		for (h = 0; h < H; h++)
 			for (i = 0; i < N; i++)
 				for (j = 0; j < N; j++) {
-					double z = (double)g->cache.s_dst[(b * N + i) * H + h] +
-						   g->cache.s_src[(b * N + j) * H + h];
+					double z = (double)g->cache.s_dst[(b * H + h) * N + i] +
+						   g->cache.s_src[(b * H + h) * N + j];
 
 					if (i == j || g->adj[(b * N + i) * N + j] != 0)
 						m = fmin(m, fabs(z));
@@ -288,15 +288,16 @@ TEST(gat_attention_is_a_softmax_over_edges_only)
 	for (b = 0; b < B; b++)
 		for (h = 0; h < H; h++)
 			for (i = 0; i < N; i++) {
-				const real *row = g.cache.alpha + (((size_t)b * H + h) * N + i) * N;
+				/* α_ij at [b][h][j][i] */
+				const real *col = g.cache.alpha + ((size_t)b * H + h) * N * N + i;
 				double sum = 0.0;
 
 				for (j = 0; j < N; j++) {
-					sum += row[j];
+					sum += col[(size_t)j * N];
 					if (i != j && g.adj[(b * N + i) * N + j] == 0)
-						CHECK(row[j] == 0);
+						CHECK(col[(size_t)j * N] == 0);
 					else
-						CHECK(row[j] > 0);
+						CHECK(col[(size_t)j * N] > 0);
 				}
 				CHECK_NEAR(sum, 1, 1e-14);
 			}
