@@ -18,16 +18,26 @@ n=$(wc -w <<<"$tier1")
 "$bin/fetch-prices" -q --source synthetic --signal 0.5 --seed 1 \
 	--end 2024-05-31 --days 1080 $tier1 | "$bin/build-features" -p gnn > "$tmp/f.csv"
 now() { date +%s.%N; }
-# with the default early stopping, then all 20 epochs (--patience 100)
+# with the default early stopping, then all 20 epochs (--patience 100);
+# five runs each, as the machine may be shared: the median and the best
+# wall time, and the median CPU time (user + system)
+runs=5
 for patience in default 100; do
 	opt=()
 	[ "$patience" = default ] || opt=(--patience "$patience")
-	t0=$(now)
-	"$bin/gnn-train" -q --symbol AAPL "${opt[@]}" "$tmp/f.csv" > "$tmp/one.json"
-	t1=$(now)
-	printf 'gnn-train one symbol (batch 1, ~1000 days, patience %s): %d epochs, %.2f s wall, %.2f s in the tool\n' \
-		"$patience" "$(jq -r .epochs "$tmp/one.json")" "$(echo "$t1 - $t0" | bc)" \
-		"$(jq -r .seconds "$tmp/one.json")"
+	: > "$tmp/times"
+	for _ in $(seq $runs); do
+		TIMEFORMAT='%R %U %S'
+		{ time "$bin/gnn-train" -q --force --symbol AAPL "${opt[@]}" \
+			"$tmp/f.csv" > "$tmp/one.json" 2> /dev/null; } 2>> "$tmp/times"
+	done
+	printf 'gnn-train one symbol (batch 1, ~1000 days, patience %s): %d epochs, ' \
+		"$patience" "$(jq -r .epochs "$tmp/one.json")"
+	med() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }'; }
+	printf 'wall median %s s, best %s s; CPU median %s s (%d runs)\n' \
+		"$(cut -d' ' -f1 "$tmp/times" | med)" \
+		"$(cut -d' ' -f1 "$tmp/times" | sort -n | head -n 1 | xargs printf %.2f)" \
+		"$(awk '{ print $2 + $3 }' "$tmp/times" | med)" "$runs"
 done
 t0=$(now)
 "$bin/gnn-train" -q --symbols @data/tier1.txt -j 2 "$tmp/f.csv" > "$tmp/all.json" || true
