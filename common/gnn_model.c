@@ -145,7 +145,6 @@ void gnn_work_init(struct gnn_work *w, const struct gnn_config *cfg, int bmax)
 	w->d3 = alloc_reals(hid);
 	w->pred = alloc_reals((size_t)bmax * (size_t)w->N);
 	w->g_d = alloc_reals(hid);
-	w->g_a = alloc_reals(hid);
 	w->g_z = alloc_reals(hid);
 }
 
@@ -153,7 +152,7 @@ void gnn_work_free(struct gnn_work *w)
 {
 	real *bufs[] = { w->norm, w->gcn, w->gat_mem, w->z1, w->a1, w->m1,
 			 w->d1, w->z2, w->a2, w->m2, w->d2, w->z3, w->a3,
-			 w->m3, w->d3, w->pred, w->g_d, w->g_a, w->g_z };
+			 w->m3, w->d3, w->pred, w->g_d, w->g_z };
 	size_t k;
 
 	for (k = 0; k < sizeof bufs / sizeof bufs[0]; k++)
@@ -169,30 +168,23 @@ static void act_forward(enum gnn_act act, real *y, const real *x, int n)
 		nn_elu_forward(y, x, (real)GNN_ELU_ALPHA, n);
 }
 
-/* From the activation's output a = act(z): both derivatives follow from
- * it (ReLU's a > 0 is z > 0; ELU's is a + alpha below zero), and the ELU
- * needs no second exp. */
-static void act_backward(enum gnn_act act, real *dx, const real *dy,
-			 const real *a, int n)
-{
-	if (act == GNN_ACT_RELU)
-		nn_relu_backward(dx, dy, a, n);
-	else
-		nn_elu_backward_y(dx, dy, a, (real)GNN_ELU_ALPHA, n);
-}
-
-/* out = dropout(act(z)); the mask is drawn only in training, four
- * elements per random number (nn_dropout_mask16). */
+/* out = dropout(act(z)).  In training one fused pass computes the
+ * activation, draws the mask (four elements per random number,
+ * nn_dropout_mask16) and applies it; in evaluation out is a copy of a. */
 static void act_dropout_forward(const struct gnn_model *m, real *out, real *a,
 				real *mask, const real *z, int n,
 				struct tn_rng *rng)
 {
-	act_forward(m->cfg.act, a, z, n);
-	if (rng) {
-		nn_dropout_mask16(mask, (real)m->cfg.dropout, n, rng);
-		nn_dropout_forward(out, a, mask, n);
-	} else {
+	real p = (real)m->cfg.dropout;
+
+	if (!rng) {
+		act_forward(m->cfg.act, a, z, n);
 		nn_dropout_forward(out, a, NULL, n);
+	} else if (m->cfg.act == GNN_ACT_RELU) {
+		nn_relu_dropout_forward(out, a, mask, z, p, n, rng);
+	} else {
+		nn_elu_dropout_forward(out, a, mask, z, (real)GNN_ELU_ALPHA, p, n,
+				       rng);
 	}
 }
 
@@ -222,16 +214,20 @@ void gnn_forward(const struct gnn_model *m, struct gnn_work *w, const real *x,
 			 nn_param_value(p, GNN_HEAD_B), B * N, D, 1);
 }
 
-/* g_z = dLoss/dz from g_d = dLoss/d(dropout(act(z))), a = act(z).
- * Dropout is a fixed diagonal scaling, so its backward is its forward
- * applied to the gradient: g_a is written, not accumulated, and needs no
- * clearing. */
+/* g_z = dLoss/dz from g_d = dLoss/d(dropout(act(z))), a = act(z), in one
+ * pass: the fused kernel writes g_z, so it needs no clearing.  Both
+ * derivatives follow from a (ReLU's a > 0 is z > 0; ELU's is a + alpha
+ * below zero), and the ELU needs no second exp. */
 static void act_dropout_backward(const struct gnn_model *m, struct gnn_work *w,
 				 const real *mask, const real *a, int n)
 {
-	memset(w->g_z, 0, sizeof(real) * (size_t)n);
-	nn_dropout_forward(w->g_a, w->g_d, w->train ? mask : NULL, n);
-	act_backward(m->cfg.act, w->g_z, w->g_a, a, n);
+	if (!w->train)
+		mask = NULL;
+	if (m->cfg.act == GNN_ACT_RELU)
+		nn_relu_dropout_backward(w->g_z, w->g_d, mask, a, n);
+	else
+		nn_elu_dropout_backward_y(w->g_z, w->g_d, mask, a,
+					  (real)GNN_ELU_ALPHA, n);
 }
 
 void gnn_backward(struct gnn_model *m, struct gnn_work *w, const real *dpred,
@@ -241,6 +237,8 @@ void gnn_backward(struct gnn_model *m, struct gnn_work *w, const real *dpred,
 	int B = w->B, N = w->N, F = w->F, D = w->D, H = w->H, C = w->C;
 	int n = B * N * D;
 
+	/* g_d is cleared before each layer's backward, as those kernels add
+	 * into their dx; g_z is written whole by act_dropout_backward. */
 	memset(w->g_d, 0, sizeof(real) * (size_t)n);
 	nn_dense_backward(w->g_d, nn_param_grad(p, GNN_HEAD_W),
 			  nn_param_grad(p, GNN_HEAD_B), dpred, w->d3,

@@ -104,7 +104,8 @@ struct gnn_work {
 	real *z2, *a2, *m2, *d2; /* (B, N, D) layer 2 */
 	real *z3, *a3, *m3, *d3; /* (B, N, D) GAT layer */
 	real *pred;            /* (B, N) the head's output */
-	real *g_d, *g_a, *g_z; /* (B, N, D) backward scratch */
+	real *g_d, *g_z;       /* (B, N, D) backward scratch: the gradient
+				  at a layer's output d and at its z */
 };
 
 /* "elu" / "relu"; parse returns 0 or -1. */

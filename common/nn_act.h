@@ -105,4 +105,48 @@ void nn_dropout_backward(real *dx,         /* (n) */
 			 const real *mask, /* (n) or NULL */
 			 int n);
 
+/* Training's activation and dropout fused, one pass where the calls above
+ * make three or four:
+ *
+ *   forward:  a = act(x), mask drawn as nn_dropout_mask16 draws it,
+ *             y = a * mask
+ *   backward: dx = dy * mask * act'(a), mask NULL for none
+ *
+ * The numbers, the masks and the stream left in rng are exactly those of
+ * the unfused calls (act forward, nn_dropout_mask16, nn_dropout_forward;
+ * act backward from a into a cleared dx after nn_dropout_forward of dy),
+ * so a seed trains the same model either way.  The backward WRITES dx,
+ * the one kernel that does not accumulate: its caller's dx is scratch
+ * that would otherwise need clearing first.  No arrays alias, but x may
+ * be a and dx may be dy.  ReLU's backward takes its output a, not x:
+ * a > 0 exactly where x > 0. */
+void nn_elu_dropout_forward(real *y,       /* (n) dropout(a) */
+			    real *a,       /* (n) elu(x) */
+			    real *mask,    /* (n) */
+			    const real *x, /* (n) */
+			    real alpha, real p, int n, struct tn_rng *rng);
+void nn_relu_dropout_forward(real *y,       /* (n) dropout(a) */
+			     real *a,       /* (n) relu(x) */
+			     real *mask,    /* (n) */
+			     const real *x, /* (n) */
+			     real p, int n, struct tn_rng *rng);
+void nn_elu_dropout_backward_y(real *dx,         /* (n) written */
+			       const real *dy,   /* (n) */
+			       const real *mask, /* (n) or NULL */
+			       const real *a,    /* (n) elu(x) */
+			       real alpha, int n);
+void nn_relu_dropout_backward(real *dx,         /* (n) written */
+			      const real *dy,   /* (n) */
+			      const real *mask, /* (n) or NULL */
+			      const real *a,    /* (n) relu(x) */
+			      int n);
+
+/* The widest instruction set the float kernels may use on x86-64: each
+ * takes the best path the CPU has within this cap (default
+ * NN_ISA_AVX512, i.e. none).  Results are the same on every path but for
+ * the ELU's vector exp; tests lower the cap to run, on one machine, the
+ * paths other CPUs take.  A no-op in the double build. */
+enum nn_isa { NN_ISA_PLAIN, NN_ISA_AVX2, NN_ISA_AVX512 };
+void nn_act_isa_cap(enum nn_isa cap);
+
 #endif

@@ -1,8 +1,9 @@
 /* Unit tests (double build): the forms of common/nn_act.c that training
  * uses - the branch-free ELU against its definition, the ELU's backward
  * from its output against finite differences and against the input form,
- * and the dropout masks drawn four elements per random number against the
- * rule nn_act.h states. */
+ * the dropout masks drawn four elements per random number against the
+ * rule nn_act.h states, and training's fused activation-dropout passes
+ * against finite differences and, bit for bit, the unfused calls. */
 #include "gradcheck.h"
 #include "nn_act.h"
 #include "rng.h"
@@ -207,6 +208,115 @@ TEST(dropout_mask16_is_reproducible_and_draws_nothing_at_the_ends)
 	CHECK(tn_rng_u64(&rng) == tn_rng_u64(&ref));
 }
 
+/* loss = sum(r * dropout(elu(x))), the mask drawn afresh from the same
+ * seed at every evaluation, so it is the same function each time. */
+struct fused_ctx {
+	real x[AN], a[AN], mask[AN], y[AN], r[AN];
+	double p;
+};
+
+static double fused_loss(void *arg)
+{
+	struct fused_ctx *c = arg;
+	struct tn_rng rng;
+	double s = 0;
+	int k;
+
+	tn_rng_seed(&rng, 31);
+	nn_elu_dropout_forward(c->y, c->a, c->mask, c->x, TEST_ALPHA,
+			       (real)c->p, AN, &rng);
+	for (k = 0; k < AN; k++)
+		s += (double)c->r[k] * c->y[k];
+	return s;
+}
+
+TEST(fused_elu_dropout_backward_matches_finite_differences)
+{
+	struct fused_ctx c;
+	struct elu_ctx e;
+	struct tn_rng rng;
+	real dx[AN];
+	int k, dropped = 0;
+
+	tn_rng_seed(&rng, 23);
+	fill_inputs(&e, &rng);
+	memcpy(c.x, e.x, sizeof c.x);
+	memcpy(c.r, e.r, sizeof c.r);
+	c.p = 0.4;
+	fused_loss(&c);
+	for (k = 0; k < AN; k++)
+		dropped += c.mask[k] == 0;
+	/* the mask does something here: some dropped, some kept */
+	CHECK(dropped > 0 && dropped < AN);
+	/* start from ones: the fused backward must overwrite, not add */
+	for (k = 0; k < AN; k++)
+		dx[k] = 1;
+	nn_elu_dropout_backward_y(dx, c.r, c.mask, c.a, TEST_ALPHA, AN);
+	CHECK(gradcheck("elu dropout (fused)", c.x, dx, AN, fused_loss, &c) <
+	      GRADCHECK_TOL);
+}
+
+/* The fused kernels in double precision (the plain C path) give the bits
+ * of the unfused calls, masks and stream included. */
+static void check_fused(int elu, real p, int n, uint64_t seed)
+{
+	enum { NMAX = 1003 };
+	static real x[NMAX], a[NMAX], mask[NMAX], y[NMAX];
+	static real a_ref[NMAX], mask_ref[NMAX], y_ref[NMAX];
+	static real dy[NMAX], g[NMAX], dx[NMAX], dx_ref[NMAX];
+	size_t bytes = sizeof(real) * (size_t)n;
+	struct tn_rng rng, ref;
+	int k;
+
+	tn_rng_seed(&rng, seed);
+	for (k = 0; k < n; k++) {
+		x[k] = (real)(2 * tn_rng_normal(&rng));
+		dy[k] = (real)tn_rng_normal(&rng);
+	}
+	x[0] = 0;
+	x[1] = -0.0;
+	ref = rng;
+	if (elu) {
+		nn_elu_dropout_forward(y, a, mask, x, TEST_ALPHA, p, n, &rng);
+		nn_elu_forward(a_ref, x, TEST_ALPHA, n);
+	} else {
+		nn_relu_dropout_forward(y, a, mask, x, p, n, &rng);
+		nn_relu_forward(a_ref, x, n);
+	}
+	nn_dropout_mask16(mask_ref, p, n, &ref);
+	nn_dropout_forward(y_ref, a_ref, mask_ref, n);
+	CHECK(memcmp(a, a_ref, bytes) == 0);
+	CHECK(memcmp(mask, mask_ref, bytes) == 0);
+	CHECK(memcmp(y, y_ref, bytes) == 0);
+	CHECK(memcmp(rng.s, ref.s, sizeof rng.s) == 0);
+
+	/* the backward against dropout, then the act's backward into a
+	 * cleared dx; a dropped element's -0 must come out +0 */
+	nn_dropout_forward(g, dy, mask, n);
+	memset(dx_ref, 0, bytes);
+	if (elu) {
+		nn_elu_backward_y(dx_ref, g, a, TEST_ALPHA, n);
+		nn_elu_dropout_backward_y(dx, dy, mask, a, TEST_ALPHA, n);
+	} else {
+		nn_relu_backward(dx_ref, g, a, n);
+		nn_relu_dropout_backward(dx, dy, mask, a, n);
+	}
+	CHECK(memcmp(dx, dx_ref, bytes) == 0);
+}
+
+TEST(fused_passes_are_the_unfused_calls_bit_for_bit)
+{
+	static const double ps[] = { 0, 0.1, 0.5, 0.999 };
+	size_t i;
+	int n, elu;
+
+	/* lengths that end groups of four part way */
+	for (i = 0; i < sizeof ps / sizeof *ps; i++)
+		for (elu = 0; elu <= 1; elu++)
+			for (n = 997; n <= 1003; n++)
+				check_fused(elu, (real)ps[i], n, 40 + (uint64_t)n);
+}
+
 int main(void)
 {
 	RUN(elu_backward_from_the_output_matches_finite_differences);
@@ -215,5 +325,7 @@ int main(void)
 	RUN(dropout_mask16_follows_its_rule_draw_for_draw);
 	RUN(dropout_mask16_keeps_one_minus_p_scaled);
 	RUN(dropout_mask16_is_reproducible_and_draws_nothing_at_the_ends);
+	RUN(fused_elu_dropout_backward_matches_finite_differences);
+	RUN(fused_passes_are_the_unfused_calls_bit_for_bit);
 	return tn_t_done();
 }
