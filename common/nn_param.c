@@ -9,6 +9,11 @@
 
 #include "cli.h"
 
+#if !defined(TN_REAL_DOUBLE) && defined(__x86_64__)
+#define FINITE_AVX512 1
+#include <immintrin.h>
+#endif
+
 static void seterr(char *err, size_t errsz, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -187,6 +192,56 @@ static long first_nonfinite(const struct nn_params *p, const real *block)
 			if (!isfinite(block[k]))
 				return (long)i;
 	return -1;
+}
+
+/* g * 0 is 0 for a finite g and NaN otherwise: sums of it are 0 exactly
+ * when every g is finite, with no branch per element (a sign or an
+ * exponent test per element took a twentieth of gnn-train). */
+#ifdef FINITE_AVX512
+__attribute__((target("avx512f")))
+static int grads_finite_avx512(const float *g, size_t n)
+{
+	const __m512 zero = _mm512_setzero_ps();
+	__m512 a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+	size_t k;
+
+	/* four sums, so the adds do not wait on each other */
+	for (k = 0; k + 64 <= n; k += 64) {
+		a0 = _mm512_add_ps(a0, _mm512_mul_ps(_mm512_loadu_ps(g + k), zero));
+		a1 = _mm512_add_ps(a1, _mm512_mul_ps(_mm512_loadu_ps(g + k + 16), zero));
+		a2 = _mm512_add_ps(a2, _mm512_mul_ps(_mm512_loadu_ps(g + k + 32), zero));
+		a3 = _mm512_add_ps(a3, _mm512_mul_ps(_mm512_loadu_ps(g + k + 48), zero));
+	}
+	for (; k < n; k += 16) {
+		__mmask16 m = (__mmask16)(n - k >= 16 ? 0xffff : (1u << (n - k)) - 1);
+
+		a0 = _mm512_add_ps(a0, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, g + k),
+						     zero));
+	}
+	a0 = _mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3));
+	return _mm512_cmp_ps_mask(a0, zero, _CMP_EQ_OQ) == 0xffff;
+}
+#endif
+
+int nn_params_grads_finite(const struct nn_params *p)
+{
+	const real *g = p->grad;
+	real lanes[8] = { 0 };
+	size_t k, n = p->total;
+	int j;
+
+#ifdef FINITE_AVX512
+	if (__builtin_cpu_supports("avx512f"))
+		return grads_finite_avx512(g, n);
+#endif
+	for (k = 0; k + 8 <= n; k += 8)
+		for (j = 0; j < 8; j++)
+			lanes[j] += g[k + j] * 0;
+	for (; k < n; k++)
+		lanes[0] += g[k] * 0;
+	for (j = 1; j < 8; j++)
+		lanes[0] += lanes[j];
+	return lanes[0] == 0;
 }
 
 long nn_params_first_nonfinite_value(const struct nn_params *p)

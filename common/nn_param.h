@@ -79,6 +79,9 @@ void nn_params_restore_values(struct nn_params *p, const real *snapshot);
  * finite. */
 long nn_params_first_nonfinite_value(const struct nn_params *p);
 long nn_params_first_nonfinite_grad(const struct nn_params *p);
+/* Whether every gradient is finite: one vector pass, cheap enough for
+ * every step; the two above name the tensor once something is not. */
+int nn_params_grads_finite(const struct nn_params *p);
 
 /* Initialisers for tensor i, drawing from rng in storage order.
  * uniform: U(-k, k); PyTorch's default for Linear (weight and bias) and

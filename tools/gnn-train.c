@@ -482,26 +482,12 @@ struct result {
 	double train_seconds;
 };
 
-/* Whether the loss and every gradient are finite, in one branch-free pass:
- * g * 0 is 0 for a finite g and NaN otherwise, summed in eight lanes the
- * compiler keeps in vector registers.  nn_early_guard's scan, which names
- * the tensor, runs only when this fails: run on every step it took a
- * twentieth of training. */
+/* Whether the loss and every gradient are finite.  nn_early_guard's scan,
+ * which names the tensor, runs only when this fails: run on every step it
+ * took a twentieth of training. */
 static int step_finite(const struct nn_params *p, double loss)
 {
-	const real *g = p->grad;
-	real lanes[8] = { 0 };
-	size_t k, n = p->total;
-	int j;
-
-	for (k = 0; k + 8 <= n; k += 8)
-		for (j = 0; j < 8; j++)
-			lanes[j] += g[k + j] * 0;
-	for (; k < n; k++)
-		lanes[0] += g[k] * 0;
-	for (j = 1; j < 8; j++)
-		lanes[0] += lanes[j];
-	return isfinite(loss) && lanes[0] == 0;
+	return isfinite(loss) && nn_params_grads_finite(p);
 }
 
 static void sched_init(struct nn_sched *s, const struct opts *o)

@@ -2,6 +2,7 @@
  * and clipping against hand-computed values, snapshots, finiteness checks
  * and initialisers. */
 #include "nn_param.h"
+#include <float.h>
 #include "tn_test.h"
 
 /* A table shaped like a small LSTM head: offsets 0, 32, 40, 48, 50. */
@@ -149,6 +150,44 @@ TEST(nonfinite_checks_name_the_tensor)
 	nn_params_free(&p);
 }
 
+/* The per-step check, on the vector path where the CPU has one: every
+ * position of arenas of many lengths (blocks of 64, 16, and tails), NaN
+ * and both infinities; the largest finite floats, subnormals and -0 are
+ * finite. */
+TEST(grads_finite_finds_any_nonfinite_element)
+{
+	const size_t lengths[] = { 1, 7, 15, 16, 17, 63, 64, 65, 130, 201 };
+	const real bad[] = { NAN, INFINITY, -INFINITY };
+	size_t misses = 0, false_alarms = 0;
+
+	for (size_t li = 0; li < sizeof lengths / sizeof *lengths; li++) {
+		struct nn_param_spec spec[] = { { "g", 1, { lengths[li] } } };
+		struct nn_params p;
+		char err[128];
+		size_t n = lengths[li];
+
+		if (nn_params_init(&p, spec, 1, err, sizeof err) < 0) {
+			FAILF("%s", err);
+			return;
+		}
+		for (size_t k = 0; k < n; k++)
+			p.grad[k] = k % 4 == 0 ? (real)-0.0 : k % 4 == 1 ? FLT_MAX :
+				    k % 4 == 2 ? -FLT_MAX : FLT_MIN / 4;
+		false_alarms += !nn_params_grads_finite(&p);
+		for (size_t k = 0; k < n; k++)
+			for (size_t b = 0; b < 3; b++) {
+				real keep = p.grad[k];
+
+				p.grad[k] = bad[b];
+				misses += nn_params_grads_finite(&p) != 0;
+				p.grad[k] = keep;
+			}
+		nn_params_free(&p);
+	}
+	CHECK_INT(false_alarms, 0);
+	CHECK_INT(misses, 0);
+}
+
 TEST(initialisers_respect_bounds_and_fans)
 {
 	struct nn_params p;
@@ -207,6 +246,7 @@ int main(void)
 	RUN(clip_scales_by_max_norm_over_norm_plus_eps);
 	RUN(snapshot_copies_and_restores_values);
 	RUN(nonfinite_checks_name_the_tensor);
+	RUN(grads_finite_finds_any_nonfinite_element);
 	RUN(initialisers_respect_bounds_and_fans);
 	return tn_t_done();
 }
