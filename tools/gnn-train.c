@@ -404,45 +404,62 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 
 /* ---- training ----------------------------------------------------------- */
 
+/* A batch's snapshots: x, adj, y and mask point into the dataset when the
+ * snapshots are consecutive there (one per step, or a validation run),
+ * and into the buffers otherwise. */
 struct batch {
-	real *x, *adj, *y, *mask, *dpred;
+	const real *x, *adj, *y, *mask;
+	real *xbuf, *adjbuf, *ybuf, *maskbuf, *dpred;
 };
 
 static void batch_init(struct batch *b, int B, int N, int F)
 {
 	size_t n = (size_t)B * (size_t)N;
 
-	b->x = xmalloc(sizeof(real) * n * (size_t)F);
-	b->adj = xmalloc(sizeof(real) * n * (size_t)N);
-	b->y = xmalloc(sizeof(real) * n);
-	b->mask = xmalloc(sizeof(real) * n);
+	b->xbuf = xmalloc(sizeof(real) * n * (size_t)F);
+	b->adjbuf = xmalloc(sizeof(real) * n * (size_t)N);
+	b->ybuf = xmalloc(sizeof(real) * n);
+	b->maskbuf = xmalloc(sizeof(real) * n);
 	b->dpred = xmalloc(sizeof(real) * n);
 }
 
 static void batch_free(struct batch *b)
 {
-	free(b->x);
-	free(b->adj);
-	free(b->y);
-	free(b->mask);
+	free(b->xbuf);
+	free(b->adjbuf);
+	free(b->ybuf);
+	free(b->maskbuf);
 	free(b->dpred);
 }
 
 static void batch_gather(struct batch *b, const struct dataset *ds,
 			 const int *idx, int B)
 {
-	size_t N = (size_t)ds->N, F = (size_t)ds->F;
+	size_t N = (size_t)ds->N, F = (size_t)ds->F, s = (size_t)idx[0];
 	int k;
 
-	for (k = 0; k < B; k++) {
-		size_t s = (size_t)idx[k];
-
-		memcpy(b->x + (size_t)k * N * F, ds->x + s * N * F, sizeof(real) * N * F);
-		memcpy(b->adj + (size_t)k * N * N, ds->adj + s * N * N,
-		       sizeof(real) * N * N);
-		memcpy(b->y + (size_t)k * N, ds->y + s * N, sizeof(real) * N);
-		memcpy(b->mask + (size_t)k * N, ds->mask + s * N, sizeof(real) * N);
+	for (k = 1; k < B && idx[k] == idx[0] + k; k++)
+		;
+	if (k == B) {
+		b->x = ds->x + s * N * F;
+		b->adj = ds->adj + s * N * N;
+		b->y = ds->y + s * N;
+		b->mask = ds->mask + s * N;
+		return;
 	}
+	for (k = 0; k < B; k++) {
+		s = (size_t)idx[k];
+		memcpy(b->xbuf + (size_t)k * N * F, ds->x + s * N * F,
+		       sizeof(real) * N * F);
+		memcpy(b->adjbuf + (size_t)k * N * N, ds->adj + s * N * N,
+		       sizeof(real) * N * N);
+		memcpy(b->ybuf + (size_t)k * N, ds->y + s * N, sizeof(real) * N);
+		memcpy(b->maskbuf + (size_t)k * N, ds->mask + s * N, sizeof(real) * N);
+	}
+	b->x = b->xbuf;
+	b->adj = b->adjbuf;
+	b->y = b->ybuf;
+	b->mask = b->maskbuf;
 }
 
 /* Validation: the MSE over every present node (early stopping's loss, in
