@@ -128,7 +128,7 @@ void gnn_work_init(struct gnn_work *w, const struct gnn_config *cfg, int bmax)
 	w->H = cfg->heads;
 	w->C = cfg->hidden / cfg->heads;
 	hid = (size_t)bmax * (size_t)w->N * (size_t)w->D;
-	w->norm = alloc_reals((size_t)bmax * (size_t)w->N * (size_t)w->N);
+	w->normbuf = alloc_reals((size_t)bmax * (size_t)w->N * (size_t)w->N);
 	w->gcn = alloc_reals(nn_gcn_workspace_size(bmax, w->N, w->D));
 	w->gat_mem = alloc_reals(nn_gat_cache_size(bmax, w->N, w->H, w->C));
 	w->z1 = alloc_reals(hid);
@@ -150,7 +150,7 @@ void gnn_work_init(struct gnn_work *w, const struct gnn_config *cfg, int bmax)
 
 void gnn_work_free(struct gnn_work *w)
 {
-	real *bufs[] = { w->norm, w->gcn, w->gat_mem, w->z1, w->a1, w->m1,
+	real *bufs[] = { w->normbuf, w->gcn, w->gat_mem, w->z1, w->a1, w->m1,
 			 w->d1, w->z2, w->a2, w->m2, w->d2, w->z3, w->a3,
 			 w->m3, w->d3, w->pred, w->g_d, w->g_z };
 	size_t k;
@@ -189,7 +189,7 @@ static void act_dropout_forward(const struct gnn_model *m, real *out, real *a,
 }
 
 void gnn_forward(const struct gnn_model *m, struct gnn_work *w, const real *x,
-		 const real *adj, int B, struct tn_rng *rng)
+		 const real *adj, const real *norm, int B, struct tn_rng *rng)
 {
 	const struct nn_params *p = &m->params;
 	int N = w->N, F = w->F, D = w->D, H = w->H, C = w->C;
@@ -197,7 +197,11 @@ void gnn_forward(const struct gnn_model *m, struct gnn_work *w, const real *x,
 
 	w->B = B;
 	w->train = rng != NULL;
-	nn_gcn_norm(w->norm, adj, B, N);
+	if (!norm) {
+		nn_gcn_norm(w->normbuf, adj, B, N);
+		norm = w->normbuf;
+	}
+	w->norm = norm;
 	nn_gcn_forward(w->z1, w->gcn, x, w->norm, nn_param_value(p, GNN_GCN1_W),
 		       nn_param_value(p, GNN_GCN1_B), B, N, F, D);
 	act_dropout_forward(m, w->d1, w->a1, w->m1, w->z1, n, rng);

@@ -95,7 +95,9 @@ struct gnn_model {
 struct gnn_work {
 	int bmax, B, N, F, D, H, C;
 	int train;             /* the last forward drew dropout masks */
-	real *norm;            /* (B, N, N) GCN-normalised adjacency */
+	const real *norm;      /* (B, N, N) GCN-normalised adjacency: the
+				  caller's, or normbuf */
+	real *normbuf;
 	real *gcn;             /* nn_gcn_workspace_size(B, N, D) */
 	real *gat_mem;         /* nn_gat_cache_size(B, N, H, C) */
 	struct nn_gat_cache gat;
@@ -125,11 +127,16 @@ void gnn_model_free(struct gnn_model *m);
 void gnn_work_init(struct gnn_work *w, const struct gnn_config *cfg, int bmax);
 void gnn_work_free(struct gnn_work *w);
 
-/* pred = w->pred (B, N).  rng non-NULL: training (dropout masks drawn
- * from it); NULL: evaluation.  B <= w->bmax. */
+/* pred = w->pred (B, N).  norm is nn_gcn_norm of adj, precomputed (a
+ * trainer visits each snapshot once an epoch), or NULL to have it
+ * computed here.  rng non-NULL: training (dropout masks drawn from it);
+ * NULL: evaluation.  B <= w->bmax.  x, adj and norm must stay as they are
+ * until the matching gnn_backward. */
 void gnn_forward(const struct gnn_model *m, struct gnn_work *w,
 		 const real *x /* (B, N, F) */,
-		 const real *adj /* (B, N, N) */, int B, struct tn_rng *rng);
+		 const real *adj /* (B, N, N) */,
+		 const real *norm /* (B, N, N) or NULL */, int B,
+		 struct tn_rng *rng);
 
 /* Accumulates dLoss/dparams into m->params.grad from dpred = dLoss/dpred,
  * using what the last gnn_forward on the same x kept in w. */

@@ -390,7 +390,7 @@ static int model_predict(double *ret, struct slot *m, const struct tn_panel *p,
 				     g->std, F);
 	}
 	gnn_snapshot_adjacency(adj, series, N, L - 1, 0, L, g->threshold);
-	gnn_forward(&g->model, &m->w, x, adj, 1, NULL);
+	gnn_forward(&g->model, &m->w, x, adj, NULL, 1, NULL);
 	*ret = (double)m->w.pred[0] * (double)g->target_std;
 	if (!isfinite(*ret)) {
 		snprintf(reason, size, "the model's output is not finite");

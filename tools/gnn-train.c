@@ -190,6 +190,8 @@ struct dataset {
 	int *day;             /* (S) panel date index of each snapshot */
 	real *x;              /* (S, N, F) standardised features */
 	real *adj;            /* (S, N, N) |correlation| >= threshold, else 0 */
+	real *norm;           /* (S, N, N) nn_gcn_norm of adj, once, not per
+				 step */
 	real *y;              /* (S, N) targets / target_std */
 	real *mask;           /* (S, N) 1 where the target exists */
 	double *actual;       /* (S) the target node's raw forward return */
@@ -205,6 +207,7 @@ static void dataset_free(struct dataset *d)
 	free(d->day);
 	free(d->x);
 	free(d->adj);
+	free(d->norm);
 	free(d->y);
 	free(d->mask);
 	free(d->actual);
@@ -330,6 +333,7 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 
 		ds->x = xcalloc(S * N * (size_t)F, sizeof(real));
 		ds->adj = xcalloc(S * N * N, sizeof(real));
+		ds->norm = xcalloc(S * N * N, sizeof(real));
 		ds->y = xcalloc(S * N, sizeof(real));
 		ds->mask = xcalloc(S * N, sizeof(real));
 		ds->actual = xmalloc(S * sizeof(double));
@@ -395,6 +399,7 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 		for (i = 0; i < ds->N; i++)
 			series[i] = in->logret + (size_t)ds->nodes[i] * (size_t)D;
 		gnn_snapshot_adjacency(adj, series, ds->N, day, first, L, o->threshold);
+		nn_gcn_norm(ds->norm + (size_t)k * N * N, adj, 1, ds->N);
 		ds->actual[k] = forward_return(in, t, day, h);
 		ds->momentum[k] = tn_baseline_momentum(lr_t, day, TN_MOMENTUM_WINDOW, h);
 	}
@@ -408,8 +413,8 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
  * snapshots are consecutive there (one per step, or a validation run),
  * and into the buffers otherwise. */
 struct batch {
-	const real *x, *adj, *y, *mask;
-	real *xbuf, *adjbuf, *ybuf, *maskbuf, *dpred;
+	const real *x, *adj, *norm, *y, *mask;
+	real *xbuf, *adjbuf, *normbuf, *ybuf, *maskbuf, *dpred;
 };
 
 static void batch_init(struct batch *b, int B, int N, int F)
@@ -418,6 +423,7 @@ static void batch_init(struct batch *b, int B, int N, int F)
 
 	b->xbuf = xmalloc(sizeof(real) * n * (size_t)F);
 	b->adjbuf = xmalloc(sizeof(real) * n * (size_t)N);
+	b->normbuf = xmalloc(sizeof(real) * n * (size_t)N);
 	b->ybuf = xmalloc(sizeof(real) * n);
 	b->maskbuf = xmalloc(sizeof(real) * n);
 	b->dpred = xmalloc(sizeof(real) * n);
@@ -427,6 +433,7 @@ static void batch_free(struct batch *b)
 {
 	free(b->xbuf);
 	free(b->adjbuf);
+	free(b->normbuf);
 	free(b->ybuf);
 	free(b->maskbuf);
 	free(b->dpred);
@@ -443,6 +450,7 @@ static void batch_gather(struct batch *b, const struct dataset *ds,
 	if (k == B) {
 		b->x = ds->x + s * N * F;
 		b->adj = ds->adj + s * N * N;
+		b->norm = ds->norm + s * N * N;
 		b->y = ds->y + s * N;
 		b->mask = ds->mask + s * N;
 		return;
@@ -453,11 +461,14 @@ static void batch_gather(struct batch *b, const struct dataset *ds,
 		       sizeof(real) * N * F);
 		memcpy(b->adjbuf + (size_t)k * N * N, ds->adj + s * N * N,
 		       sizeof(real) * N * N);
+		memcpy(b->normbuf + (size_t)k * N * N, ds->norm + s * N * N,
+		       sizeof(real) * N * N);
 		memcpy(b->ybuf + (size_t)k * N, ds->y + s * N, sizeof(real) * N);
 		memcpy(b->maskbuf + (size_t)k * N, ds->mask + s * N, sizeof(real) * N);
 	}
 	b->x = b->xbuf;
 	b->adj = b->adjbuf;
+	b->norm = b->normbuf;
 	b->y = b->ybuf;
 	b->mask = b->maskbuf;
 }
@@ -475,7 +486,7 @@ static double evaluate(const struct gnn_model *m, struct gnn_work *w,
 		for (k = 0; k < B; k++)
 			idx[k] = ds->ntrain + done + k;
 		batch_gather(b, ds, idx, B);
-		gnn_forward(m, w, b->x, b->adj, B, NULL);
+		gnn_forward(m, w, b->x, b->adj, b->norm, B, NULL);
 		for (k = 0; k < B * N; k++)
 			if (b->mask[k]) {
 				double e = (double)w->pred[k] - b->y[k];
@@ -576,7 +587,7 @@ static int train(struct gnn_model *m, const struct dataset *ds,
 
 			batch_gather(&b, ds, order + done, nb);
 			nn_params_zero_grad(&m->params);
-			gnn_forward(m, &w, b.x, b.adj, nb, rng);
+			gnn_forward(m, &w, b.x, b.adj, b.norm, nb, rng);
 			memset(b.dpred, 0, sizeof(real) * (size_t)n);
 			if (strcmp(o->loss, "huber") == 0)
 				loss = nn_huber_loss(b.dpred, w.pred, b.y, b.mask,

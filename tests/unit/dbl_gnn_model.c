@@ -44,7 +44,7 @@ static double gcase_loss_grad(struct gcase *g, int want_grad)
 	double loss;
 
 	tn_rng_seed(&g->rng, MASK_SEED);
-	gnn_forward(&g->model, &g->work, g->x, g->adj, B,
+	gnn_forward(&g->model, &g->work, g->x, g->adj, NULL, B,
 		    g->dropout ? &g->rng : NULL);
 	if (want_grad)
 		memset(g->dpred, 0, sizeof g->dpred);
@@ -163,16 +163,53 @@ TEST(batch_size_does_not_change_predictions)
 	int b, i;
 
 	gcase_setup(g, GNN_ACT_ELU, 0, 4);
-	gnn_forward(&g->model, &g->work, g->x, g->adj, B, NULL);
+	gnn_forward(&g->model, &g->work, g->x, g->adj, NULL, B, NULL);
 	memcpy(all, g->work.pred, sizeof all);
 	gnn_work_init(&one, &g->model.cfg, 1);
 	for (b = 0; b < B; b++) {
-		gnn_forward(&g->model, &one, g->x + b * N * F, g->adj + b * N * N,
+		gnn_forward(&g->model, &one, g->x + b * N * F, g->adj + b * N * N, NULL,
 			    1, NULL);
 		for (i = 0; i < N; i++)
 			CHECK_NEAR(one.pred[i], all[b * N + i], 1e-12);
 	}
 	gnn_work_free(&one);
+	gcase_free(g);
+	free(g);
+}
+
+/* A normalised adjacency handed in (as gnn-train precomputes it) gives
+ * the same predictions and gradients, to the bit, as one computed in the
+ * forward; a wrong one is used, not recomputed. */
+TEST(precomputed_norm_is_used_as_given)
+{
+	struct gcase *g = xmalloc(sizeof *g);
+	real norm[B * N * N], pred[B * N], *grad;
+	size_t P, k;
+
+	gcase_setup(g, GNN_ACT_ELU, 1, 6);
+	P = g->model.params.total;
+	grad = xmalloc(P * sizeof *grad);
+	nn_params_zero_grad(&g->model.params);
+	gcase_loss_grad(g, 1);
+	gnn_backward(&g->model, &g->work, g->dpred, g->x);
+	memcpy(pred, g->work.pred, sizeof pred);
+	memcpy(grad, g->model.params.grad, P * sizeof *grad);
+	nn_gcn_norm(norm, g->adj, B, N);
+	nn_params_zero_grad(&g->model.params);
+	tn_rng_seed(&g->rng, MASK_SEED);
+	gnn_forward(&g->model, &g->work, g->x, g->adj, norm, B, &g->rng);
+	memset(g->dpred, 0, sizeof g->dpred);
+	nn_mse_loss(g->dpred, g->work.pred, g->target, g->mask, 1, B * N);
+	nn_rank_loss(g->dpred, g->work.pred, g->target, g->mask, (real)0.5, B, N);
+	gnn_backward(&g->model, &g->work, g->dpred, g->x);
+	CHECK(memcmp(pred, g->work.pred, sizeof pred) == 0);
+	for (k = 0; k < P && g->model.params.grad[k] == grad[k]; k++)
+		;
+	CHECK_INT(k, P);
+	norm[1] += 1;
+	gnn_forward(&g->model, &g->work, g->x, g->adj, norm, B, NULL);
+	CHECK(memcmp(pred, g->work.pred, sizeof pred) != 0);
+	free(grad);
 	gcase_free(g);
 	free(g);
 }
@@ -187,11 +224,11 @@ TEST(isolated_node_does_not_influence_others)
 	int f;
 
 	gcase_setup(g, GNN_ACT_ELU, 0, 5);
-	gnn_forward(&g->model, &g->work, g->x, g->adj, B, NULL);
+	gnn_forward(&g->model, &g->work, g->x, g->adj, NULL, B, NULL);
 	before = g->work.pred[0];
 	for (f = 0; f < F; f++)
 		g->x[(N - 1) * F + f] += 3;
-	gnn_forward(&g->model, &g->work, g->x, g->adj, B, NULL);
+	gnn_forward(&g->model, &g->work, g->x, g->adj, NULL, B, NULL);
 	CHECK_NEAR(g->work.pred[0], before, 1e-14);
 	gcase_free(g);
 	free(g);
@@ -257,6 +294,7 @@ int main(void)
 	RUN(whole_model_gradients_elu_dropout);
 	RUN(whole_model_gradients_relu);
 	RUN(batch_size_does_not_change_predictions);
+	RUN(precomputed_norm_is_used_as_given);
 	RUN(isolated_node_does_not_influence_others);
 	RUN(config_check_rejects_bad_shapes);
 	RUN(model_file_round_trip);
