@@ -7,7 +7,8 @@
 #   2. serve mode, warm: the same request answered from the memory cache,
 #      per prediction and per second;
 #   3. serve mode, computed: the model in the LRU, each prediction made
-#      afresh from the price cache (--ttl 0).
+#      afresh (--ttl 0) from the price files, which stay parsed while
+#      unchanged.
 # Targets (issue 6): < 10 ms cold, < 10 us per warm prediction, > 10,000
 # predictions/s in serve mode.
 # Usage: TN_BUILD=build bench/gnn-predict.sh   (timings live here only)

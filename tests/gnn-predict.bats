@@ -291,6 +291,74 @@ EOF
 	[[ "$stderr" != *"cache)"* ]]
 }
 
+# serve as a coprocess: one request in, its answer out
+ask() {
+	echo "{\"symbol\":\"$1\"}" >&"${SRV[1]}"
+	read -r -t 30 answer <&"${SRV[0]}"
+}
+
+# The last row's close and adjusted close, 1 higher: the same size.
+bump_last_close() {
+	awk -F, -v OFS=, '{ last = $0 } NR > 1 { print prev } { prev = $0 }
+		END { $0 = last; $6 = sprintf("%.2f", $6 + 1); $7 = $6; print }' "$1"
+}
+
+@test "serve mode keeps parsed price files until they change, in place or by rename" {
+	local p=$TICKERNET_STORE/prices s
+	coproc SRV { gnn-predict --serve --ttl 0 --now $FRESH 2> /dev/null; }
+	ask AAPL
+	a=$answer
+	ask AAPL
+	[ "$answer" = "$a" ]
+	# the target's file rewritten in place: same inode, same size
+	bump_last_close "$p/AAPL.csv" > "$BATS_TEST_TMPDIR/new"
+	[ "$(wc -c < "$BATS_TEST_TMPDIR/new")" -eq "$(wc -c < "$p/AAPL.csv")" ]
+	cat "$BATS_TEST_TMPDIR/new" > "$p/AAPL.csv"
+	ask AAPL
+	b=$answer
+	[ "$b" != "$a" ]
+	[ "$(field "$b" .last_close)" != "$(field "$a" .last_close)" ]
+	[ "$b" = "$(gnn-predict --serve --ttl 0 --now $FRESH <<< '{"symbol":"AAPL"}')" ]
+	# every peer's file replaced by rename, as fetch-prices writes
+	for s in MSFT NVDA JPM XOM KO; do
+		bump_last_close "$p/$s.csv" > "$p/.$s.tmp"
+		mv "$p/.$s.tmp" "$p/$s.csv"
+	done
+	ask AAPL
+	[ "$(field "$answer" .last_close)" = "$(field "$b" .last_close)" ]
+	[ "$answer" != "$b" ]
+	[ "$answer" = "$(gnn-predict --serve --ttl 0 --now $FRESH <<< '{"symbol":"AAPL"}')" ]
+	eval "exec ${SRV[1]}>&-"
+	wait "$SRV_PID"
+}
+
+@test "serve mode answers a model with more nodes than it keeps price files for" {
+	# 70 nodes, above the 64 price files serve mode keeps, then a 71st
+	# symbol, which evicts one, then the model again
+	local d=$BATS_TEST_TMPDIR syms
+	export TICKERNET_STORE=$d/big
+	syms=$(for i in $(seq -w 1 70); do printf 'S%s ' "$i"; done)
+	fetch-prices -q --source synthetic --seed 1 --end 2024-05-31 --days 200 \
+		$syms X71 > "$d/p.csv"
+	build-features -p gnn < "$d/p.csv" > "$d/f.csv"
+	gnn-train -q --epochs 1 --hidden 8 --heads 2 -k 69 --seed 1 --symbol S01 \
+		"$d/f.csv" > /dev/null
+	mkdir -p "$TICKERNET_STORE/prices"
+	awk -F, -v d="$TICKERNET_STORE/prices" 'NR == 1 { h = $0; next }
+		!($1 in seen) { seen[$1] = 1; print h > (d "/" $1 ".csv") }
+		{ print >> (d "/" $1 ".csv") }' "$d/p.csv"
+	run -0 gnn-predict --serve --ttl 0 --now $FRESH <<'EOF'
+{"symbol":"S01"}
+{"symbol":"X71"}
+{"symbol":"S01"}
+EOF
+	[ "${#lines[@]}" -eq 3 ]
+	[ "$(field "${lines[0]}" .status)" = pre-trained ]
+	[ "${lines[2]}" = "${lines[0]}" ]
+	[ "$(field "${lines[1]}" .status)" = fallback ]
+	[ "${lines[0]}" = "$(gnn-predict --now $FRESH --symbols S01 "$d/f.csv")" ]
+}
+
 @test "a cached prediction expires after --ttl" {
 	echo '{"symbol":"AAPL"}' | gnn-predict --serve --now 2024-06-01T00:00:00Z > /dev/null
 	run -0 --separate-stderr gnn-predict --serve -v --ttl 1h --now 2024-06-01T00:30:00Z <<< '{"symbol":"AAPL"}'

@@ -635,54 +635,168 @@ static int run_pipeline(const struct opts *o, struct lru *c, const char *input,
 
 /* ---- serve mode: data from the price cache ------------------------------ */
 
-/* Reads ROOT/prices/SYMBOL.csv into *bars; 0, or -1 with reason. */
-static int read_bars(const char *root, const char *symbol, struct tn_bar **bars,
-		     long *n, char *reason, size_t size)
+/* Parsed price files and the features computed from them, kept while
+ * the file is unchanged: parsing and the features were nearly all of a
+ * computed prediction, and the models of a universe share their peers.
+ * "Unchanged" is the same device, inode, size and modification time (to
+ * the nanosecond), taken from the opened file, so a file replaced by
+ * rename (fetch-prices' way) or rewritten is read again.  The features
+ * are kept for one list of names (a model's; the gnn preset's for all of
+ * them, usually).  At most BARS_CACHE_MAX symbols, the least recently
+ * used going first, but never one the panel being built uses: a model
+ * with more nodes than that grows the cache. */
+#define BARS_CACHE_MAX 64
+
+struct bars_entry {
+	char symbol[TN_SYMBOL_MAX + 1];
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	long long mtime_ns;
+	struct tn_bar *bars;   /* (n), NULL when not read */
+	long n;
+	char *feat_names;      /* the feature list feat is for, or NULL */
+	double *feat;          /* (n, nf) tn_featset_run's rows */
+	unsigned long used;
+};
+
+struct bcache {
+	struct bars_entry *e;
+	int n, cap;
+	unsigned long tick;
+	unsigned long pinned; /* entries used since this tick are in use */
+};
+
+static void entry_clear(struct bars_entry *e)
+{
+	free(e->bars);
+	free(e->feat_names);
+	free(e->feat);
+	e->bars = NULL;
+	e->feat_names = NULL;
+	e->feat = NULL;
+	e->n = 0;
+}
+
+static void bcache_free(struct bcache *bc)
+{
+	for (int i = 0; i < bc->n; i++)
+		entry_clear(&bc->e[i]);
+	free(bc->e);
+	memset(bc, 0, sizeof *bc);
+}
+
+/* The entry for symbol, or an empty one: a new one, or the least
+ * recently used one not pinned.  Entries may move; their arrays do not. */
+static struct bars_entry *bcache_slot(struct bcache *bc, const char *symbol)
+{
+	struct bars_entry *e = NULL;
+	int i;
+
+	for (i = 0; i < bc->n; i++)
+		if (strcmp(bc->e[i].symbol, symbol) == 0)
+			return &bc->e[i];
+	if (bc->n >= BARS_CACHE_MAX)
+		for (i = 0; i < bc->n; i++)
+			if (bc->e[i].used < bc->pinned && (!e || bc->e[i].used < e->used))
+				e = &bc->e[i];
+	if (e) {
+		entry_clear(e);
+	} else {
+		if (bc->n == bc->cap) {
+			bc->cap = bc->cap ? 2 * bc->cap : 16;
+			bc->e = xreallocarray(bc->e, (size_t)bc->cap, sizeof *bc->e);
+		}
+		e = &bc->e[bc->n++];
+	}
+	memset(e, 0, sizeof *e);
+	snprintf(e->symbol, sizeof e->symbol, "%s", symbol);
+	return e;
+}
+
+/* ROOT/prices/SYMBOL.csv's entry, read again unless unchanged: NULL with
+ * reason when it cannot be read or holds no prices of the symbol. */
+static struct bars_entry *read_bars(const char *root, const char *symbol,
+				    struct bcache *bc, char *reason, size_t size)
 {
 	char path[PATH_MAX];
 	struct tn_prices_reader *pr;
 	struct tn_price_row row;
+	struct bars_entry *e;
+	struct stat st;
+	long long mtime_ns;
 	long cap = 0;
 	int rc;
 	FILE *fp;
 
-	*bars = NULL;
-	*n = 0;
 	if (tn_store_prices_path(path, sizeof path, root, symbol) < 0 ||
 	    !(fp = fopen(path, "r"))) {
 		snprintf(reason, size, "%s: no prices: %s: %s", symbol, path,
 			 strerror(errno));
-		return -1;
+		return NULL;
 	}
+	if (fstat(fileno(fp), &st) < 0) {
+		snprintf(reason, size, "%s: %s: %s", symbol, path, strerror(errno));
+		fclose(fp);
+		return NULL;
+	}
+	mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
+	e = bcache_slot(bc, symbol);
+	e->used = ++bc->tick;
+	if (e->bars && e->dev == st.st_dev && e->ino == st.st_ino &&
+	    e->size == st.st_size && e->mtime_ns == mtime_ns) {
+		fclose(fp);
+		return e;
+	}
+	entry_clear(e);
 	pr = tn_prices_open(fp, path, 0);
 	while (tn_prices_status(pr) == 0 && (rc = tn_prices_next(pr, &row)) > 0) {
 		if (strcmp(row.symbol, symbol) != 0)
 			continue;
-		if (*n == cap) {
+		if (e->n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			*bars = xreallocarray(*bars, (size_t)cap, sizeof **bars);
+			e->bars = xreallocarray(e->bars, (size_t)cap, sizeof *e->bars);
 		}
-		(*bars)[(*n)++] = row.bar;
+		e->bars[e->n++] = row.bar;
 	}
 	rc = tn_prices_status(pr);
 	if (rc)
 		snprintf(reason, size, "%s", tn_prices_error(pr));
+	else if (!e->bars)
+		snprintf(reason, size, "%s: no prices in the store's price cache",
+			 symbol);
 	tn_prices_close(pr);
 	fclose(fp);
-	if (rc) {
-		free(*bars);
-		*bars = NULL;
-		*n = 0;
-		return -1;
+	if (rc || !e->bars) {
+		/* nothing kept: the next request reads the file again */
+		entry_clear(e);
+		return NULL;
 	}
-	return 0;
+	e->dev = st.st_dev;
+	e->ino = st.st_ino;
+	e->size = st.st_size;
+	e->mtime_ns = mtime_ns;
+	return e;
 }
 
-static int compare_days(const void *a, const void *b)
+/* The union of the sorted, distinct dates a (na) and b's (nb) into out
+ * (room for na + nb); returns its length. */
+static long merge_days(tn_day *out, const tn_day *a, long na,
+		       const struct tn_bar *b, long nb)
 {
-	tn_day x = *(const tn_day *)a, y = *(const tn_day *)b;
+	long i = 0, j = 0, k = 0;
 
-	return (x > y) - (x < y);
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a[i] < b[j].date)) {
+			out[k++] = a[i++];
+		} else if (i == na || b[j].date < a[i]) {
+			out[k++] = b[j++].date;
+		} else {
+			out[k++] = a[i++];
+			j++;
+		}
+	}
+	return k;
 }
 
 /* A panel of symbols[0..nsym) from the price cache, with the features
@@ -690,17 +804,20 @@ static int compare_days(const void *a, const void *b)
  * and close, computed by build-features' own code (features.h).  The
  * first symbol must have prices; a peer without them is left out.
  * Returns 0, or -1 with reason. */
-static int build_panel(struct tn_panel *p, const char *root,
+static int build_panel(struct tn_panel *p, const char *root, struct bcache *bc,
 		       char *const *symbols, int nsym, char *const *names,
 		       int nnames, char *reason, size_t size)
 {
 	struct tn_feature *feat = xmalloc(sizeof *feat * (size_t)(nnames + 1));
-	struct tn_bar **bars = xcalloc((size_t)nsym, sizeof *bars);
+	/* the entries' arrays: the entries themselves may move */
+	const struct tn_bar **bars = xcalloc((size_t)nsym, sizeof *bars);
+	const double **rows = xcalloc((size_t)nsym, sizeof *rows);
 	long *nbars = xcalloc((size_t)nsym, sizeof *nbars), total = 0, k;
-	struct tn_featset *fs;
-	char why[128], peer_reason[REASON_MAX];
+	struct tn_featset *fs = NULL;
+	char why[128], peer_reason[REASON_MAX], *sig;
 	int nf = 0, have_close = 0, i, j, s, rc = -1;
-	double *out = NULL;
+	size_t siglen = 1;
+	tn_day *tmp;
 
 	memset(p, 0, sizeof *p);
 	for (i = 0; i < nnames; i++)
@@ -710,28 +827,48 @@ static int build_panel(struct tn_panel *p, const char *root,
 		}
 	if (!have_close && tn_feature_parse(CLOSE_COLUMN, &feat[nf], why, sizeof why) == 0)
 		nf++;
-	for (i = 0; i < nsym; i++) {
-		if (read_bars(root, symbols[i], &bars[i], &nbars[i],
-			      i == 0 ? reason : peer_reason,
-			      i == 0 ? size : sizeof peer_reason) < 0 && i == 0)
-			goto out;
-		total += nbars[i];
+	/* the list the features are kept for: the names, comma-ended */
+	for (i = 0; i < nf; i++)
+		siglen += strlen(feat[i].name) + 1;
+	sig = xcalloc(siglen, 1);
+	for (i = 0; i < nf; i++) {
+		strcat(sig, feat[i].name);
+		strcat(sig, ",");
 	}
-	if (nbars[0] == 0) {
-		snprintf(reason, size, "%s: no prices in the store's price cache",
-			 symbols[0]);
-		goto out;
+	bc->pinned = bc->tick + 1;
+	for (i = 0; i < nsym; i++) {
+		struct bars_entry *e = read_bars(root, symbols[i], bc,
+						 i == 0 ? reason : peer_reason,
+						 i == 0 ? size : sizeof peer_reason);
+
+		if (!e) {
+			if (i == 0)
+				goto out;
+			continue;
+		}
+		if (!e->feat_names || strcmp(e->feat_names, sig) != 0) {
+			if (!fs)
+				fs = tn_featset_new(feat, nf, 0);
+			free(e->feat_names);
+			e->feat = xreallocarray(e->feat, (size_t)e->n * (size_t)nf,
+						sizeof *e->feat);
+			tn_featset_run(fs, e->bars, e->n, e->feat);
+			e->feat_names = xstrdup(sig);
+		}
+		bars[i] = e->bars;
+		rows[i] = e->feat;
+		nbars[i] = e->n;
+		total += e->n;
 	}
 	/* The date axis: every day any of them has. */
 	p->dates = xmalloc(sizeof(tn_day) * (size_t)total);
-	for (i = 0, k = 0; i < nsym; i++)
-		for (j = 0; j < nbars[i]; j++)
-			p->dates[k++] = bars[i][j].date;
-	qsort(p->dates, (size_t)total, sizeof(tn_day), compare_days);
-	for (k = 0, j = 0; k < total; k++)
-		if (j == 0 || p->dates[k] != p->dates[j - 1])
-			p->dates[j++] = p->dates[k];
-	p->ndates = j;
+	tmp = xmalloc(sizeof(tn_day) * (size_t)total);
+	for (i = 0, k = 0; i < nsym; i++) {
+		k = merge_days(tmp, p->dates, k, bars[i], nbars[i]);
+		memcpy(p->dates, tmp, sizeof(tn_day) * (size_t)k);
+	}
+	free(tmp);
+	p->ndates = k;
 	p->nfeat = nf;
 	p->features = xmalloc(sizeof(char *) * (size_t)nf);
 	for (i = 0; i < nf; i++)
@@ -745,31 +882,27 @@ static int build_panel(struct tn_panel *p, const char *root,
 			    (size_t)nf);
 	for (k = 0; k < (long)p->nsym * p->ndates * nf; k++)
 		p->values[k] = NAN;
-	fs = tn_featset_new(feat, nf, 0);
 	for (i = 0, s = 0; i < nsym; i++) {
 		if (nbars[i] == 0)
 			continue;
-		out = xreallocarray(out, (size_t)nbars[i] * (size_t)nf, sizeof *out);
-		tn_featset_run(fs, bars[i], nbars[i], out);
 		for (k = 0, j = 0; k < nbars[i]; k++) {
 			while (p->dates[j] < bars[i][k].date)
 				j++;
-			memcpy(tn_panel_row(p, s, j), out + (size_t)k * (size_t)nf,
+			memcpy(tn_panel_row(p, s, j), rows[i] + (size_t)k * (size_t)nf,
 			       sizeof(double) * (size_t)nf);
 		}
 		s++;
 	}
-	tn_featset_free(fs);
 	rc = 0;
 out:
 	if (rc)
 		tn_panel_free(p);
-	for (i = 0; i < nsym; i++)
-		free(bars[i]);
+	tn_featset_free(fs);
 	free(bars);
+	free(rows);
 	free(nbars);
 	free(feat);
-	free(out);
+	free(sig);
 	return rc;
 }
 
@@ -966,7 +1099,8 @@ static void answer_error(const char *symbol, const char *message, double t0)
 }
 
 static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
-		      const char *symbol, int has_asof, tn_day asof, double t0)
+		      struct bcache *bc, const char *symbol, int has_asof,
+		      tn_day asof, double t0)
 {
 	char dir[PATH_MAX], prices[PATH_MAX], err[REASON_MAX], reason[REASON_MAX];
 	struct pkey k;
@@ -1026,7 +1160,7 @@ static void serve_one(const struct opts *o, struct lru *c, struct pcache *pc,
 		      "Predictions computed because no cache had them.", NULL, NULL, 1);
 	}
 	m = current_model(c, o, symbol, has_asof, asof, reason, sizeof reason);
-	if (build_panel(&panel, o->root, m ? m->g.nodes : (char *const[]){ (char *)symbol },
+	if (build_panel(&panel, o->root, bc, m ? m->g.nodes : (char *const[]){ (char *)symbol },
 			m ? m->g.N : 1, m ? m->g.features : NULL, m ? m->g.F : 0,
 			err, sizeof err) < 0) {
 		answer_error(symbol, err, t0);
@@ -1057,6 +1191,7 @@ static int run_serve(const struct opts *o, struct lru *c)
 {
 	struct tn_json_reader *r = tn_json_open(stdin, "-");
 	struct pcache pc = { 0 };
+	struct bcache *bc = xcalloc(1, sizeof *bc);
 	cJSON *req;
 	int rc, status;
 
@@ -1088,7 +1223,7 @@ static int run_serve(const struct opts *o, struct lru *c)
 				     "field 'asof': not a date (YYYY-MM-DD): '%s'",
 				     asof_text), t0);
 		} else {
-			serve_one(o, c, &pc, symbol, asof_text != NULL, asof, t0);
+			serve_one(o, c, &pc, bc, symbol, asof_text != NULL, asof, t0);
 		}
 		cJSON_Delete(req);
 		if (o->metrics_path && tn_monotonic_seconds() - metrics_written_at >= METRICS_INTERVAL)
@@ -1099,6 +1234,8 @@ static int run_serve(const struct opts *o, struct lru *c)
 		warn("%s", tn_json_error(r));
 	tn_json_close(r);
 	pcache_free(&pc);
+	bcache_free(bc);
+	free(bc);
 	return status;
 }
 
