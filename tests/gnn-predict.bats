@@ -12,6 +12,14 @@ FAST="--epochs 2 --batch-size 8 --hidden 8 --heads 2 -k 3 --seed 1"
 FRESH=2024-06-01T12:00:00Z
 LATER=2024-06-10T00:00:00Z
 
+# The store's price cache from a prices CSV: one file per symbol.
+split_prices() {
+	mkdir -p "$TICKERNET_STORE/prices"
+	awk -F, -v d="$TICKERNET_STORE/prices" 'NR == 1 { h = $0; next }
+		!($1 in seen) { seen[$1] = 1; print h > (d "/" $1 ".csv") }
+		{ print >> (d "/" $1 ".csv") }' "$1"
+}
+
 # Prices and features of the synthetic market, two trained models (AAPL,
 # JPM) and the store's price cache, built once with the tools themselves.
 setup_file() {
@@ -30,10 +38,7 @@ setup_file() {
 			return 1
 		}
 	done
-	mkdir -p "$TICKERNET_STORE/prices"
-	awk -F, -v d="$TICKERNET_STORE/prices" 'NR == 1 { h = $0; next }
-		!($1 in seen) { seen[$1] = 1; print h > (d "/" $1 ".csv") }
-		{ print >> (d "/" $1 ".csv") }' "$dir/prices.csv"
+	split_prices "$dir/prices.csv"
 }
 
 setup() {
@@ -343,10 +348,7 @@ bump_last_close() {
 	build-features -p gnn < "$d/p.csv" > "$d/f.csv"
 	gnn-train -q --epochs 1 --hidden 8 --heads 2 -k 69 --seed 1 --symbol S01 \
 		"$d/f.csv" > /dev/null
-	mkdir -p "$TICKERNET_STORE/prices"
-	awk -F, -v d="$TICKERNET_STORE/prices" 'NR == 1 { h = $0; next }
-		!($1 in seen) { seen[$1] = 1; print h > (d "/" $1 ".csv") }
-		{ print >> (d "/" $1 ".csv") }' "$d/p.csv"
+	split_prices "$d/p.csv"
 	run -0 gnn-predict --serve --ttl 0 --now $FRESH <<'EOF'
 {"symbol":"S01"}
 {"symbol":"X71"}
