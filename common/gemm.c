@@ -123,7 +123,8 @@ void tn_blas_preload(void)
 {
 	static int registered;
 
-	if (blas.state || loader_running)
+	/* loader_running first: blas is the loader thread's while it runs */
+	if (loader_running || blas.state)
 		return;
 	name_coretype();
 	/* joined before exit too: OpenBLAS's destructor must not run while

@@ -27,8 +27,8 @@ int tn_blas_init(const char **why);
 /* Starts loading OpenBLAS in a thread of its own, so that a short-lived
  * tool can read its input meanwhile (loading takes about 2.4 ms, most of
  * it OpenBLAS's ten thousand symbol relocations).  tn_blas_init, tn_gemm
- * and exit wait for it; call this from the main thread, in a process that
- * does not fork. */
+ * and exit wait for it; call this from the main thread, and call
+ * tn_blas_init before any fork. */
 void tn_blas_preload(void);
 /* OpenBLAS's configuration string, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH ...". */
 const char *tn_blas_config(void);
