@@ -7,10 +7,10 @@
  * a new row or continues a quoted field.  libcsv's own character classes
  * are used (custom ones cost an indirect call per byte, a third of the
  * parse): \r and \n both end a row, so \r\n ends a row and then reports
- * an empty one, which is skipped.  A \r anywhere else outside quotes
- * would end a row in the middle of a line; that is an error, so each fed
- * line still completes at most one row and the reader never has to queue
- * rows. */
+ * an empty one, which is skipped.  Anything but blanks and more \r after
+ * a \r outside quotes would start a row in the middle of a line; that is
+ * an error, so each fed line still completes at most one row and the
+ * reader never has to queue rows. */
 #include "csvio.h"
 
 #include "cli.h"
@@ -55,7 +55,8 @@ struct tn_csv_reader {
 	int at_row_start;      /* the last line ended outside quotes */
 	int saw_newline;       /* libcsv reported an unquoted \n */
 	int row_done;          /* libcsv completed a non-empty row */
-	int bare_cr;           /* a field came after it, in the same line */
+	int cr_seen;           /* libcsv reported a \r in this line */
+	int bare_cr;           /* and a field began after it */
 
 	char **names;          /* (ncols) the header */
 	int ncols;
@@ -132,8 +133,7 @@ static void on_field(void *data, size_t len, void *arg)
 {
 	struct tn_csv_reader *r = arg;
 
-	/* only a \r mid-line can end a row before the line's end */
-	if (r->row_done) {
+	if (r->cr_seen) {
 		r->bare_cr = 1;
 		return;
 	}
@@ -163,6 +163,8 @@ static void on_row(int c, void *arg)
 
 	if (c == '\n')
 		r->saw_newline = 1;
+	else if (c == '\r')
+		r->cr_seen = 1;
 	/* CSV_REPALL_NL also reports blank lines, as rows of no fields */
 	if (r->nfields > 0)
 		r->row_done = 1;
@@ -223,6 +225,7 @@ static int read_row(struct tn_csv_reader *r)
 			len -= 3;
 		}
 		r->saw_newline = 0;
+		r->cr_seen = 0;
 		if (csv_parse(&r->parser, p, len, on_field, on_row, r) != len) {
 			int e = csv_error(&r->parser);
 
@@ -234,6 +237,10 @@ static int read_row(struct tn_csv_reader *r)
 					  csv_strerror(e));
 			return fail(r, TN_EX_DATAERR);
 		}
+		/* a field after the \r that the line did not finish (a quoted
+		 * one running on): libcsv is not back in its ROW_NOT_BEGUN */
+		if (r->cr_seen && r->parser.pstate != 0)
+			r->bare_cr = 1;
 		if (r->bare_cr) {
 			set_error(r, "%s:%ld: carriage return inside a line "
 				  "(only \\n or \\r\\n may end a row)",

@@ -465,9 +465,19 @@ TEST(a_carriage_return_inside_a_line_is_an_error)
 	CHECK_INT(tn_csv_status(r), TN_EX_DATAERR);
 	close_text(r, fp);
 
-	/* the header's line too; quoted, a \r is data */
+	/* the header's line too; at a line's start; before a quoted field
+	 * that runs on to the next line; quoted, a \r is data */
 	r = open_text("a\rb\n1\n", &fp);
 	CHECK_INT(tn_csv_status(r), TN_EX_DATAERR);
+	close_text(r, fp);
+	r = open_text("a,b\n\r1,2\n", &fp);
+	CHECK_INT(tn_csv_next(r), -1);
+	CHECK_INT(tn_csv_status(r), TN_EX_DATAERR);
+	close_text(r, fp);
+	r = open_text("a,b\n1,2\r\"abc\nxyz\",3\n", &fp);
+	CHECK_INT(tn_csv_next(r), -1);
+	CHECK_STR(tn_csv_error(r), "in.csv:2: carriage return inside a line "
+				   "(only \\n or \\r\\n may end a row)");
 	close_text(r, fp);
 	r = open_text("a,b\n\"x\ry\",2\n", &fp);
 	CHECK_INT(tn_csv_next(r), 1);
