@@ -340,7 +340,7 @@ static void gat_attention_avx512(float *alpha, const float *adj,
 
 			e = spill ? stack[j] :
 			    _mm512_maskz_loadu_ps(k, alpha + (size_t)j * N + i);
-			edge = _mm512_mask_cmp_ps_mask(k, e, ninf, _CMP_NEQ_OQ);
+			edge = _mm512_mask_cmp_ps_mask(k, e, ninf, _CMP_NEQ_UQ);
 			ex = _mm512_maskz_mov_ps(edge, _ZGVeN16v_expf(
 					_mm512_maskz_sub_ps(edge, e, zmax)));
 			sum = _mm512_add_ps(sum, ex);
@@ -555,7 +555,7 @@ static void gat_attention_avx2(float *alpha, const float *adj,
 
 			e = spill ? stack[j] : _mm256_maskload_ps(alpha + (size_t)j * N + i, k);
 			edge = _mm256_and_ps(_mm256_castsi256_ps(k),
-					     _mm256_cmp_ps(e, ninf, _CMP_NEQ_OQ));
+					     _mm256_cmp_ps(e, ninf, _CMP_NEQ_UQ));
 			ex = _mm256_and_ps(edge, _ZGVdN8v_expf(
 					_mm256_and_ps(edge, _mm256_sub_ps(e, zmax))));
 			sum = _mm256_add_ps(sum, ex);

@@ -386,6 +386,39 @@ TEST(gat_vector_kernels_match_the_formulas)
 
 /* The bias rows, on widths with tails after vectors of 16 and of 8, are
  * the scalar loops' exact sums. */
+/* A NaN logit on an edge makes its target's whole attention row NaN, as
+ * the scalar softmax does (exp(NaN) in the sum), on whatever path the
+ * CPU takes; rows without that edge stay finite. */
+TEST(gat_nan_on_an_edge_poisons_its_row_only)
+{
+	struct gat_case g;
+	int N = 11, H = 2, C = 5, i, j, h, f, poisoned = 0, clean = 0;
+
+	gat_setup(&g, N, H, C, 1, 23);
+	for (f = 0; f < F; f++)
+		g.x[2 * F + f] = NAN; /* node 2 of snapshot 0 */
+	nn_gat_forward(g.out, &g.cache, g.x, g.adj, g.weight, g.att_src,
+		       g.att_dst, g.bias, B, N, F, H, C, 1);
+	for (h = 0; h < H; h++)
+		for (i = 0; i < N; i++) {
+			int nan_row = i == 2 || is_edge(&g, 0, i, 2), bad = 0;
+
+			for (j = 0; j < N; j++) {
+				real a = cached_alpha(&g, 0, h, i, j);
+
+				bad += nan_row ? !isnan(a) : !isfinite(a);
+			}
+			if (bad)
+				FAILF("head %d row %d: %d of %d weights %s", h, i, bad,
+				      N, nan_row ? "not NaN" : "not finite");
+			poisoned += nan_row;
+			clean += !nan_row;
+		}
+	/* the case has both kinds of row */
+	CHECK(poisoned > H && clean > 0);
+	gat_free(&g);
+}
+
 TEST(gcn_bias_rows_are_exact)
 {
 	enum { N = 5, O = 27 };
@@ -423,6 +456,7 @@ TEST(gcn_bias_rows_are_exact)
 int main(void)
 {
 	RUN(gat_vector_kernels_match_the_formulas);
+	RUN(gat_nan_on_an_edge_poisons_its_row_only);
 	RUN(gcn_bias_rows_are_exact);
 	return tn_t_done();
 }
