@@ -742,6 +742,12 @@ static struct bars_entry *read_bars(const char *root, const char *symbol,
 	}
 	mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	e = bcache_slot(bc, symbol);
+	/* read for this panel already (a symbol named twice): as it was, even
+	 * if the file changed since, since the panel holds its arrays */
+	if (e->bars && e->used >= bc->pinned) {
+		fclose(fp);
+		return e;
+	}
 	e->used = ++bc->tick;
 	if (e->bars && e->dev == st.st_dev && e->ino == st.st_ino &&
 	    e->size == st.st_size && e->mtime_ns == mtime_ns) {
