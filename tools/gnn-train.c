@@ -409,9 +409,9 @@ static int dataset_build(struct dataset *ds, const struct inputs *in,
 
 /* ---- training ----------------------------------------------------------- */
 
-/* A batch's snapshots: x, adj, y and mask point into the dataset when the
- * snapshots are consecutive there (one per step, or a validation run),
- * and into the buffers otherwise. */
+/* A batch's snapshots: x, adj, norm, y and mask point into the dataset
+ * when the snapshots are consecutive there (one per step, or a
+ * validation run), and into the buffers otherwise. */
 struct batch {
 	const real *x, *adj, *norm, *y, *mask;
 	real *xbuf, *adjbuf, *normbuf, *ybuf, *maskbuf, *dpred;
