@@ -5,6 +5,7 @@
  * rule nn_act.h states, and training's fused activation-dropout passes
  * against finite differences and, bit for bit, the unfused calls. */
 #include "gradcheck.h"
+#include "mask16_ref.h"
 #include "nn_act.h"
 #include "rng.h"
 #include "tn_test.h"
@@ -105,31 +106,6 @@ TEST(elu_forward_is_the_two_branch_definition_exactly)
 	}
 	nn_elu_forward(&nan_out, &nan_in, TEST_ALPHA, 1);
 	CHECK(isnan(nan_out));
-}
-
-/* The rule of nn_dropout_mask16, written out plainly: element k takes 16
- * bits of the group's draw, most significant first, and a further draw
- * only on a tie with the threshold's top 16 bits.  Counts the ties. */
-static long reference_mask16(real *mask, double p, int n, struct tn_rng *rng)
-{
-	uint64_t keep_from = (uint64_t)ceil(p * 0x1p53), u = 0;
-	real scale = (real)(1 / (1 - (real)p));
-	long ties = 0;
-	int k;
-
-	for (k = 0; k < n; k++) {
-		uint64_t v;
-
-		if (k % 4 == 0)
-			u = tn_rng_u64(rng);
-		v = (u >> (48 - 16 * (k % 4)) & 0xffff) << 37;
-		if (v >> 37 == keep_from >> 37) {
-			v |= tn_rng_u64(rng) >> 27;
-			ties++;
-		}
-		mask[k] = v >= keep_from ? scale : 0;
-	}
-	return ties;
 }
 
 TEST(dropout_mask16_follows_its_rule_draw_for_draw)

@@ -6,6 +6,7 @@
  * activation-dropout passes against the unfused calls bit for bit, on
  * every path this CPU has (nn_act_isa_cap).  The double build's tests
  * (dbl_nn_act.c) check the formulas themselves and the gradients. */
+#include "mask16_ref.h"
 #include "nn_act.h"
 #include "rng.h"
 #include "tn_test.h"
@@ -107,32 +108,6 @@ static const float ps[] = { 1e-30f, 0x1p-20f, 0.1f, 0.3f, 0.5f, 0x1p-16f,
 			    1 - 0x1p-16f, 0.75f + 0x1p-24f, 0.9f, 0.999f,
 			    1 - 0x1p-24f };
 #define NPS (int)(sizeof ps / sizeof ps[0])
-
-/* nn_dropout_mask16's rule written out plainly (as in dbl_nn_act.c):
- * element k takes 16 bits of its group's draw, most significant first, and
- * a further draw only on a tie with the threshold's top 16 bits.  Returns
- * the ties. */
-static long reference_mask16(float *mask, float p, int n, struct tn_rng *rng)
-{
-	uint64_t keep_from = (uint64_t)ceil((double)p * 0x1p53), u = 0;
-	float scale = 1 / (1 - p);
-	long ties = 0;
-	int k;
-
-	for (k = 0; k < n; k++) {
-		uint64_t v;
-
-		if (k % 4 == 0)
-			u = tn_rng_u64(rng);
-		v = (u >> (48 - 16 * (k % 4)) & 0xffff) << 37;
-		if (v >> 37 == keep_from >> 37) {
-			v |= tn_rng_u64(rng) >> 27;
-			ties++;
-		}
-		mask[k] = v >= keep_from ? scale : 0;
-	}
-	return ties;
-}
 
 static float *floats(int n)
 {
