@@ -714,6 +714,18 @@ static struct bars_entry *bcache_slot(struct bcache *bc, const char *symbol)
 	return e;
 }
 
+static long long mtime_ns(const struct stat *st)
+{
+	return (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;
+}
+
+/* Whether e holds the file st describes. */
+static int unchanged(const struct bars_entry *e, const struct stat *st)
+{
+	return e->dev == st->st_dev && e->ino == st->st_ino &&
+	       e->size == st->st_size && e->mtime_ns == mtime_ns(st);
+}
+
 /* ROOT/prices/SYMBOL.csv's entry, read again unless unchanged: NULL with
  * reason when it cannot be read or holds no prices of the symbol. */
 static struct bars_entry *read_bars(const char *root, const char *symbol,
@@ -724,37 +736,35 @@ static struct bars_entry *read_bars(const char *root, const char *symbol,
 	struct tn_price_row row;
 	struct bars_entry *e;
 	struct stat st;
-	long long mtime_ns;
 	long cap = 0;
 	int rc;
 	FILE *fp;
 
+	/* a stat, not an open, while the file is unchanged */
 	if (tn_store_prices_path(path, sizeof path, root, symbol) < 0 ||
-	    !(fp = fopen(path, "r"))) {
+	    stat(path, &st) < 0) {
 		snprintf(reason, size, "%s: no prices: %s: %s", symbol, path,
 			 strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(fp), &st) < 0) {
-		snprintf(reason, size, "%s: %s: %s", symbol, path, strerror(errno));
-		fclose(fp);
-		return NULL;
-	}
-	mtime_ns = (long long)st.st_mtim.tv_sec * 1000000000LL + st.st_mtim.tv_nsec;
 	e = bcache_slot(bc, symbol);
 	/* read for this panel already (a symbol named twice): as it was, even
 	 * if the file changed since, since the panel holds its arrays */
-	if (e->bars && e->used >= bc->pinned) {
-		fclose(fp);
+	if (e->bars && e->used >= bc->pinned)
 		return e;
-	}
 	e->used = ++bc->tick;
-	if (e->bars && e->dev == st.st_dev && e->ino == st.st_ino &&
-	    e->size == st.st_size && e->mtime_ns == mtime_ns) {
-		fclose(fp);
+	if (e->bars && unchanged(e, &st))
 		return e;
-	}
 	entry_clear(e);
+	/* the identity kept is the opened file's: it may have been replaced
+	 * since the stat */
+	if (!(fp = fopen(path, "r")) || fstat(fileno(fp), &st) < 0) {
+		snprintf(reason, size, "%s: no prices: %s: %s", symbol, path,
+			 strerror(errno));
+		if (fp)
+			fclose(fp);
+		return NULL;
+	}
 	pr = tn_prices_open(fp, path, 0);
 	while (tn_prices_status(pr) == 0 && (rc = tn_prices_next(pr, &row)) > 0) {
 		if (strcmp(row.symbol, symbol) != 0)
@@ -781,7 +791,7 @@ static struct bars_entry *read_bars(const char *root, const char *symbol,
 	e->dev = st.st_dev;
 	e->ino = st.st_ino;
 	e->size = st.st_size;
-	e->mtime_ns = mtime_ns;
+	e->mtime_ns = mtime_ns(&st);
 	return e;
 }
 
